@@ -1,0 +1,49 @@
+# govkg: `make run` sets up, ingests corpus/ and serves the app; `make test` runs the tests.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+PIP     := $(PY) -m pip
+KG      := $(VENV)/bin/kg
+STAMP   := $(VENV)/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 7860
+
+.PHONY: install run test lint format bench browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0   # pinned: the CPU build; a looser pin pulls GBs of CUDA
+	$(PIP) install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(KG) ingest corpus
+	$(KG) serve --host $(HOST) --port $(PORT)
+
+# The browser test drives Debian's chromium through chromedriver; install them if missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	    apt-get update -q && apt-get install -y -q chromium chromium-driver; } || \
+	  echo "warning: chromium/chromedriver not installed; the browser test will fail"
+
+test: install browser
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check kg ingest assistant tests benchmarks
+	$(VENV)/bin/ruff format --check kg ingest assistant tests benchmarks
+	$(VENV)/bin/mypy kg ingest assistant
+
+format: install
+	$(VENV)/bin/ruff format kg ingest assistant tests benchmarks
+	$(VENV)/bin/ruff check --fix kg ingest assistant tests benchmarks
+
+bench: install
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf .kg .pytest_cache .mypy_cache .ruff_cache .hypothesis

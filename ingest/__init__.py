@@ -1,0 +1,1 @@
+"""Ingestion: load documents, segment them into passages, extract facts, write into kg."""

@@ -1,0 +1,152 @@
+"""`kg ingest`: bring the knowledge base in line with a set of source files."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.base import KnowledgeBase
+from kg.errors import DocumentError, NotFoundError
+from kg.lock import write_lock
+from kg.namespaces import REFERENCE_GRAPH
+from kg.reference import load_reference_graph
+from kg.settings import Settings
+
+from ingest.catalog import read_catalog
+from ingest.check import repair
+from ingest.extract import extract_facts, load_reference
+from ingest.load import discover, doc_id_for, load_document
+from ingest.segment import segment
+from ingest.write import remove_document, write_document
+
+Progress = Callable[[str, str], None]
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    failed: list[DocumentError] = field(default_factory=list)
+    passages: int = 0
+    triples: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.repaired)
+
+
+def _no_progress(_name: str, _status: str) -> None:
+    return None
+
+
+def ingest(
+    settings: Settings,
+    paths: Sequence[Path],
+    prune: bool = False,
+    rebuild: bool = False,
+    progress: Progress = _no_progress,
+    total: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Add new and changed documents, skip unchanged ones, optionally prune missing ones."""
+    started = time.perf_counter()
+    report = IngestReport()
+    with write_lock(settings.lock_path):
+        kb = KnowledgeBase(settings, read_only=False)
+        report.repaired = repair(kb)
+        if rebuild:
+            for doc_id in sorted(kb.registry()):
+                remove_document(kb, doc_id)
+        _sync_reference(kb)
+        files, report.failed = discover(paths)
+        if total is not None:
+            total(len(files))
+        seen = _ingest_files(kb, files, report, progress)
+        if prune:
+            for doc_id in sorted(set(kb.registry()) - seen):
+                remove_document(kb, doc_id)
+                report.removed.append(doc_id)
+        if report.changed or rebuild:
+            kb.lexical.rebuild(kb.texts.all_passages())
+            kb.bump_generation()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_files(
+    kb: KnowledgeBase, files: list[tuple[Path, Path]], report: IngestReport, progress: Progress
+) -> set[str]:
+    reference = load_reference(kb.settings.ontology)
+    registered = kb.registry()
+    catalogs: dict[Path, dict[str, dict[str, str]]] = {}
+    seen: set[str] = set()
+    max_bytes = kb.settings.max_file_mb * 1024 * 1024
+    for path, root in files:
+        doc_id = doc_id_for(path, root)
+        seen.add(doc_id)  # a file that fails to load is still there: never prune it
+        if registered.get(doc_id) == _file_sha256(path):
+            report.unchanged.append(doc_id)
+            progress(str(path), "unchanged")
+            continue
+        try:
+            if root not in catalogs:
+                catalogs[root] = read_catalog(root)
+            doc = load_document(path, root, catalogs[root], max_bytes=max_bytes)
+        except DocumentError as error:
+            report.failed.append(error)
+            progress(str(path), "failed")
+            continue
+        passages = segment(doc)
+        facts = extract_facts(doc, passages, reference)
+        report.triples += write_document(kb, doc, passages, facts)
+        report.passages += len(passages)
+        (report.updated if doc.doc_id in registered else report.added).append(doc.doc_id)
+        progress(str(path), "updated" if doc.doc_id in registered else "added")
+    return seen
+
+
+def _file_sha256(path: Path) -> str | None:
+    """Hash before parsing, so unchanged files cost a read, not a PDF parse."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _sync_reference(kb: KnowledgeBase) -> None:
+    """Load the ontology and vocabularies into the reference graph when they change."""
+    folder = kb.settings.ontology
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.ttl")):
+        digest.update(path.name.encode() + path.read_bytes())
+    marker = kb.home / "reference.sha256"
+    current = digest.hexdigest()
+    if kb.rdf.has_reference() and marker.exists() and marker.read_text().strip() == current:
+        return
+    kb.rdf.replace_graph(REFERENCE_GRAPH, load_reference_graph(folder))
+    marker.write_text(current, encoding="utf-8")
+
+
+def remove(settings: Settings, doc_ids: Sequence[str]) -> list[str]:
+    """`kg remove`: take documents out of every store."""
+    with write_lock(settings.lock_path):
+        kb = KnowledgeBase(settings, read_only=False)
+        registered = kb.registry()
+        unknown = [d for d in doc_ids if d not in registered and d not in kb.texts.doc_ids()]
+        if unknown:
+            raise NotFoundError(f"no document {unknown[0]!r}; see `kg docs`")
+        for doc_id in doc_ids:
+            remove_document(kb, doc_id)
+        kb.lexical.rebuild(kb.texts.all_passages())
+        kb.bump_generation()
+    return list(doc_ids)

@@ -1,0 +1,119 @@
+"""Write one document into every store of the knowledge base, replacing any older version.
+
+Order matters for crash safety: texts, then vectors, then the RDF graph together with its
+registry entry in one atomic update. The registry is written last, so a crash before it
+leaves the old hash registered and the next ingest redoes the document; the derived BM25
+index is rebuilt at the end of a run and checked against the texts at the start of the next.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV
+
+from kg.base import KnowledgeBase
+from kg.model import Document, Passage
+from kg.namespaces import (
+    DCAT,
+    GOVID,
+    OA,
+    REGISTRY_GRAPH,
+    bind_prefixes,
+    doc_graph_iri,
+    doc_iri,
+    passage_iri,
+)
+
+
+def document_graph(doc: Document, passages: list[Passage]) -> Graph:
+    """The document node and its passages as Web Annotation specific resources."""
+    graph = bind_prefixes(Graph())
+    node = URIRef(doc_iri(doc.doc_id))
+    graph.add((node, RDF.type, FOAF.Document))
+    graph.add((node, RDF.type, PROV.Entity))
+    graph.add((node, DCTERMS.title, Literal(doc.title)))
+    graph.add((node, DCTERMS.type, Literal(doc.doc_type)))
+    graph.add((node, DCTERMS.identifier, Literal(f"sha256:{doc.sha256}")))
+    graph.add((node, DCTERMS.source, Literal(doc.source or doc.path)))
+    if doc.publisher:
+        graph.add((node, DCTERMS.publisher, Literal(doc.publisher)))
+    if doc.issued:
+        graph.add((node, DCTERMS.issued, _date_literal(doc.issued)))
+    for passage in passages:
+        _add_passage(graph, node, passage)
+    return graph
+
+
+def _add_passage(graph: Graph, doc_node: URIRef, passage: Passage) -> None:
+    node = URIRef(passage_iri(passage.doc_id, passage.start, passage.end))
+    position = URIRef(f"{node}#position")
+    quote = URIRef(f"{node}#quote")
+    graph.add((node, RDF.type, OA.SpecificResource))
+    graph.add((node, OA.hasSource, doc_node))
+    graph.add((node, OA.hasSelector, position))
+    graph.add((node, OA.hasSelector, quote))
+    graph.add((position, RDF.type, OA.TextPositionSelector))
+    graph.add((position, OA.start, Literal(passage.start, datatype=XSD.nonNegativeInteger)))
+    graph.add((position, OA.end, Literal(passage.end, datatype=XSD.nonNegativeInteger)))
+    graph.add((quote, RDF.type, OA.TextQuoteSelector))
+    graph.add((quote, OA.exact, Literal(passage.text)))
+    if passage.section:
+        graph.add((node, DCTERMS.title, Literal(passage.section)))
+
+
+def _date_literal(value: str) -> Literal:
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}.get(len(value))
+    return Literal(value, datatype=datatype) if datatype else Literal(value)
+
+
+def _registry_update(doc: Document, passages: int, triples: int) -> str:
+    record = URIRef(f"{GOVID}registry/{doc.doc_id}")
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    entry = Graph()
+    for p, o in (
+        (RDF.type, DCAT.CatalogRecord),
+        (FOAF.primaryTopic, URIRef(doc_iri(doc.doc_id))),
+        (DCTERMS.identifier, Literal(doc.doc_id)),
+        (DCTERMS.hasVersion, Literal(f"sha256:{doc.sha256}")),
+        (DCTERMS.source, Literal(doc.path)),
+        (DCTERMS.title, Literal(doc.title)),
+        (DCTERMS.type, Literal(doc.doc_type)),
+        (DCTERMS.modified, Literal(now, datatype=XSD.dateTime)),
+        (DCTERMS.extent, Literal(f"{passages} passages, {triples} triples")),
+    ):
+        entry.add((record, p, o))
+    return (
+        f"{_registry_delete(doc.doc_id)} ;\n"
+        f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{entry.serialize(format='nt')}\n}} }}"
+    )
+
+
+def _registry_delete(doc_id: str) -> str:
+    return f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{GOVID}registry/{doc_id}> ?p ?o }} }}"
+
+
+def write_document(kb: KnowledgeBase, doc: Document, passages: list[Passage], facts: Graph) -> int:
+    """Replace ``doc`` in every store; returns the number of triples in its graph."""
+    graph = document_graph(doc, passages)
+    for triple in facts:
+        graph.add(triple)
+    vectors = kb.embedder.embed([p.embedding_text for p in passages])
+    kb.texts.put(doc, passages)
+    kb.vectors.delete_document(doc.doc_id)
+    kb.vectors.add(passages, vectors, {doc.doc_id: doc.title})
+    kb.rdf.replace_graph(
+        doc_graph_iri(doc.doc_id), graph, extra_update=_registry_update(doc, len(passages), len(graph))
+    )
+    return len(graph)
+
+
+def remove_document(kb: KnowledgeBase, doc_id: str) -> None:
+    """Remove a document from every store; the registry entry goes first."""
+    kb.rdf.drop_graph(doc_graph_iri(doc_id), extra_update=_registry_delete(doc_id))
+    kb.vectors.delete_document(doc_id)
+    kb.texts.delete(doc_id)
+
+
+__all__ = ["document_graph", "remove_document", "write_document"]

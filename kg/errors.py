@@ -1,0 +1,47 @@
+"""govkg's exceptions. Library code raises these; only the CLI and web layer print them."""
+
+from __future__ import annotations
+
+
+class KGError(Exception):
+    """Base class: a user-facing problem with a one-line message."""
+
+    exit_code = 1
+
+
+class ConfigError(KGError):
+    """A setting has an invalid value or names an unknown backend."""
+
+
+class UnknownBackendError(ConfigError):
+    def __init__(self, kind: str, name: str, valid: list[str]) -> None:
+        super().__init__(f"unknown {kind} {name!r}; valid: {', '.join(sorted(valid))}")
+
+
+class DocumentError(KGError):
+    """A source document cannot be loaded (empty, corrupt, unsupported, too large...)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NotFoundError(KGError):
+    """A named document, graph or saved query does not exist."""
+
+
+class QueryError(KGError):
+    """A SPARQL query is malformed, not allowed, or took too long."""
+
+
+class QueryTimeoutError(QueryError):
+    pass
+
+
+class StoreLockedError(KGError):
+    """Another process is writing to the same KG_HOME."""
+
+
+class EmptyStoreError(KGError):
+    """Nothing has been ingested yet."""

@@ -1,0 +1,91 @@
+"""One settings object: defaults with help text, overridable by ``KG_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from kg.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = _setting(Path(".kg"), "Directory holding all state (RDF store, Chroma, BM25).")
+    corpus: Path = _setting(Path("corpus"), "Default folder that `kg ingest` reads.")
+    ontology: Path = _setting(REPO_ROOT / "ontology", "Folder with the ontology and vocabularies.")
+    embedder: str = _setting("minilm", "Embedding backend name (see kg.embed.EMBEDDERS).")
+    embed_model: str = _setting("", "Path of a local sentence-transformers model; empty: bundled.")
+    embed_batch: int = _setting(64, "Sentences per embedding batch.")
+    rdf_store: str = _setting("oxigraph", "RDF store backend name (see kg.rdfstore.STORES).")
+    top_k: int = _setting(8, "Passages retrieved per question.")
+    max_citations: int = _setting(3, "Most sentences an answer is built from.")
+    abstain_below: float = _setting(0.42, "Evidence score under which the assistant abstains.")
+    max_file_mb: int = _setting(50, "Largest source file `kg ingest` accepts, in MB.")
+    sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run.")
+    sparql_max_rows: int = _setting(10000, "Most result rows a SPARQL query returns.")
+    cors_origins: str = _setting("", "Comma-separated origins allowed to call /sparql ('*' = any).")
+    host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
+    port: int = _setting(7860, "Port `kg serve` listens on.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``KG_<NAME>`` variables, then explicit overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"KG_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.name, f.default, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def rdf_dir(self) -> Path:
+        return self.home / "rdf"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.home / "lexical"
+
+    @property
+    def texts_dir(self) -> Path:
+        return self.home / "texts"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / "write.lock"
+
+    @property
+    def generation_path(self) -> Path:
+        return self.home / "generation"
+
+
+def _coerce(name: str, default: Any, raw: str) -> Any:
+    try:
+        if isinstance(default, bool):
+            return raw.lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, Path):
+            return Path(raw)
+        return type(default)(raw)
+    except ValueError as exc:
+        raise ConfigError(f"KG_{name.upper()}={raw!r} is not a valid {type(default).__name__}") from exc
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, help) rows for the README and `kg --help`."""
+    return [(f"KG_{f.name.upper()}", str(f.default), f.metadata["help"]) for f in fields(Settings)]

@@ -1,0 +1,108 @@
+"""Test-wide rules: offline, network blocked in-process (loopback only), a temporary KG_HOME."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+}
+os.environ.update(OFFLINE_ENV)
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+class NetworkBlockedError(OSError):
+    pass
+
+
+def _allowed(address: object) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX
+        return True
+    host = address[0] if isinstance(address, tuple) else address
+    if host in {"localhost", ""}:
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _allowed(address):
+        raise NetworkBlockedError(f"network access blocked in tests: {address!r}")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _allowed(address):
+        raise NetworkBlockedError(f"network access blocked in tests: {address!r}")
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def kg_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own empty KG_HOME; nothing is written to the working tree."""
+    home = tmp_path / "kg-home"
+    monkeypatch.setenv("KG_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def corpus_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The shipped corpus ingested once for the session (read-only for tests)."""
+    from ingest.pipeline import ingest
+    from kg.settings import Settings
+
+    home = tmp_path_factory.mktemp("corpus-kg")
+    report = ingest(Settings.from_env(home=home), [CORPUS])
+    assert not report.failed, report.failed
+    yield home
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(corpus_home: Path):  # type: ignore[no-untyped-def]
+    from kg.settings import Settings
+
+    return Settings.from_env(home=corpus_home)
+
+
+@pytest.fixture(scope="session")
+def answerer(corpus_settings):  # type: ignore[no-untyped-def]
+    from assistant.answer import Answerer
+    from kg.base import KnowledgeBase
+
+    return Answerer(KnowledgeBase(corpus_settings, read_only=True))
+
+
+def kg_command() -> list[str]:
+    """The installed console script next to this interpreter."""
+    import sys
+
+    script = Path(sys.executable).with_name("kg")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+
+
+def subprocess_env(home: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(OFFLINE_ENV)
+    env["KG_HOME"] = str(home)
+    env.update(extra)
+    return env
