@@ -1,0 +1,162 @@
+"""kill -9 during an ingest loses nothing committed and the next ingest repairs the rest;
+a running server keeps answering during an ingest and sees new documents without a restart."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.answer import Answerer
+from ingest.check import find_problems
+from kg.base import KnowledgeBase
+from kg.settings import Settings
+from tests.conftest import CORPUS, REPO, kg_command, subprocess_env
+
+pytestmark = pytest.mark.slow
+
+TEMPLATE = """Agenda item
+
+{title}
+
+The {officer} presented the {title} report to the Committee.
+
+The Committee:
+
+(i) Approved the {title} plan with a budget of £{amount} million.
+
+(ii) Requested a progress report by {month} 2025.
+"""
+TOPICS = [
+    ("Estates Strategy", "Director of Estates", 4, "March"),
+    ("Digital Inclusion", "Chief Digital Officer", 2, "April"),
+    ("Workforce Plan", "Director of People", 7, "May"),
+    ("Winter Resilience", "Chief Operating Officer", 3, "June"),
+    ("Dental Access", "Head of Dental Commissioning", 5, "July"),
+    ("Pharmacy First", "Director of Pharmacy", 6, "August"),
+]
+
+
+def _write_corpus(folder: Path) -> None:
+    shutil.copytree(CORPUS, folder)
+    for title, officer, amount, month in TOPICS:
+        name = title.lower().replace(" ", "-")
+        text = TEMPLATE.format(title=title, officer=officer, amount=amount, month=month)
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+
+
+def _texts_written(home: Path) -> int:
+    folder = home / "texts"
+    return len(list(folder.glob("*.json"))) if folder.exists() else 0
+
+
+@pytest.mark.parametrize("kill_after", [0, 2, 5])
+def test_kill_9_mid_ingest_then_reingest_repairs(tmp_path: Path, kill_after: int) -> None:
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    _write_corpus(corpus)
+    proc = subprocess.Popen(
+        [*kg_command(), "ingest", str(corpus)], env=subprocess_env(home), cwd=REPO,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 240
+    while _texts_written(home) <= kill_after and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    rerun = subprocess.run(
+        [*kg_command(), "ingest", str(corpus)], env=subprocess_env(home), cwd=REPO,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    settings = Settings.from_env(home=home)
+    kb = KnowledgeBase(settings)
+    assert find_problems(kb) == []
+    assert len(kb.registry()) == 2 + len(TOPICS)
+    assert sorted(kb.lexical.ids) == sorted(p.passage_id for p in kb.texts.all_passages())
+    answer = Answerer(kb).ask("Who presented the Dental Access report to the Committee?")
+    assert answer.answered and "Head of Dental Commissioning" in answer.answer
+
+
+def test_check_finds_and_repairs_a_half_written_document(tmp_path: Path) -> None:
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    _write_corpus(corpus)
+    from ingest.pipeline import ingest
+    from ingest.check import check
+
+    settings = Settings.from_env(home=home)
+    ingest(settings, [corpus])
+    kb = KnowledgeBase(settings, read_only=False)
+    kb.vectors.delete_document("dental-access")  # as if the process died mid-write
+    del kb
+    problems = check(settings)
+    assert problems == ["dental-access: vector index does not match its passages"]
+    assert check(settings, fix=True) == problems
+    assert check(settings) == []
+    report = ingest(settings, [corpus])
+    assert report.added == ["dental-access"]
+    assert check(settings) == []
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _count_documents(url: str) -> int:
+    query = "SELECT (COUNT(?r) AS ?n) WHERE { GRAPH <https://w3id.org/govkg/graph/registry> { ?r a dcat:CatalogRecord } }"
+    response = httpx.get(url + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    response.raise_for_status()
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def _ask(url: str, question: str) -> str:
+    from gradio_client import Client
+
+    client = Client(url + "/", verbose=False)
+    chat, _sources, _box = client.predict(question, [], api_name="/respond")
+    return json.dumps(chat)
+
+
+def test_server_answers_during_an_ingest_and_sees_new_documents(tmp_path: Path) -> None:
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    shutil.copytree(CORPUS, corpus)
+    env = subprocess_env(home)
+    subprocess.run([*kg_command(), "ingest", str(corpus)], env=env, cwd=REPO, check=True, capture_output=True, timeout=300)
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([*kg_command(), "serve", "--port", str(port)], env=env, cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        assert _count_documents(url) == 2
+        for title, officer, amount, month in TOPICS:
+            name = title.lower().replace(" ", "-")
+            (corpus / f"{name}.txt").write_text(TEMPLATE.format(title=title, officer=officer, amount=amount, month=month), encoding="utf-8")
+        ingest = subprocess.Popen([*kg_command(), "ingest", str(corpus)], env=env, cwd=REPO,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        answered_during = 0
+        while ingest.poll() is None:
+            assert "GP Partnership Board" in _ask(url, "Who set up the GP PSU Steering Group?")
+            answered_during += 1
+        assert ingest.returncode == 0, ingest.stderr.read() if ingest.stderr else ""
+        assert answered_during >= 1
+        assert _count_documents(url) == 2 + len(TOPICS)
+        assert "Director of Pharmacy" in _ask(url, "Who presented the Pharmacy First report to the Committee?")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
