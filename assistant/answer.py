@@ -14,10 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from kg.base import KnowledgeBase
-from kg.lexical import stems
-from kg.text import BULLET_RE, sentence_spans
-
 from assistant.qtypes import (
     AnswerType,
     acronym_asked,
@@ -28,15 +24,121 @@ from assistant.qtypes import (
     has_type,
 )
 from assistant.retrieve import Hit, _cached_groups, _mentions, retrieve
+from kg.base import KnowledgeBase
+from kg.lexical import stems
+from kg.text import BULLET_RE, sentence_spans
 
 NOT_FOUND = "The documents do not say. I found no passage that answers this question."
 QUESTION_WORDS = frozenset(
-    """what who whom whose when where which why how does do did is are was were will would can
-    could should shall may might has have had the a an of to in on for by with about and or its
-    it their they them this that these those be been being as at from into any there many much
-    name tell me give list describe explain please also all some one ones our we us you your
-    his her he she said say says happen happened happens stand between during after before
-    since until under over than then within across upon via per each every other""".split()
+    [
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "which",
+        "why",
+        "how",
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "shall",
+        "may",
+        "might",
+        "has",
+        "have",
+        "had",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "by",
+        "with",
+        "about",
+        "and",
+        "or",
+        "its",
+        "it",
+        "their",
+        "they",
+        "them",
+        "this",
+        "that",
+        "these",
+        "those",
+        "be",
+        "been",
+        "being",
+        "as",
+        "at",
+        "from",
+        "into",
+        "any",
+        "there",
+        "many",
+        "much",
+        "name",
+        "tell",
+        "me",
+        "give",
+        "list",
+        "describe",
+        "explain",
+        "please",
+        "also",
+        "all",
+        "some",
+        "one",
+        "ones",
+        "our",
+        "we",
+        "us",
+        "you",
+        "your",
+        "his",
+        "her",
+        "he",
+        "she",
+        "said",
+        "say",
+        "says",
+        "happen",
+        "happened",
+        "happens",
+        "stand",
+        "between",
+        "during",
+        "after",
+        "before",
+        "since",
+        "until",
+        "under",
+        "over",
+        "than",
+        "then",
+        "within",
+        "across",
+        "upon",
+        "via",
+        "per",
+        "each",
+        "every",
+        "other",
+    ]
 )
 RESOLUTION_RE = re.compile(r"^\s*(?:\(?[ivx]+\)|\d{1,2}[.)])\s+[A-Z]|\bRESOLVED\b", re.MULTILINE)
 REPORTED_QUESTION_RE = re.compile(r"\b(quer(?:y|ies|ied|ying)|asked|enquired|inquired)\b", re.I)
@@ -158,9 +260,20 @@ def question_terms(kb: KnowledgeBase, question: str) -> list[Term]:
     return terms
 
 
-_MONTHS = (
-    "january february march april may june july august september october november december".split()
-)
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 
 def _date_terms(kb: KnowledgeBase, question: str, terms: list[Term]) -> str:

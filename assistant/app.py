@@ -9,15 +9,14 @@ from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import gradio as gr  # noqa: E402
+import gradio as gr
 
-from kg.base import KnowledgeBase  # noqa: E402
-from kg.catalog import documents  # noqa: E402
-from kg.errors import KGError  # noqa: E402
-
-from assistant.answer import Answerer  # noqa: E402
-from assistant.render import answer_markdown, sources_html  # noqa: E402
-from assistant.sparql_tab import build_sparql_tab  # noqa: E402
+from assistant.answer import Answerer
+from assistant.render import answer_markdown, sources_html
+from assistant.sparql_tab import build_sparql_tab
+from kg.base import KnowledgeBase
+from kg.catalog import documents
+from kg.errors import KGError
 
 EXAMPLES = [
     "Who set up the GP PSU Steering Group?",

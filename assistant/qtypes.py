@@ -92,9 +92,25 @@ def count_in(sentence: str) -> bool:
 
 
 _AUXILIARIES = frozenset(
-    "is are was were does do did will has have can could would should happened".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "do",
+        "did",
+        "will",
+        "has",
+        "have",
+        "can",
+        "could",
+        "would",
+        "should",
+        "happened",
+    ]
 )
-_GENERIC_NOUNS = frozenset("one thing kind type sort way name example".split())
+_GENERIC_NOUNS = frozenset(["one", "thing", "kind", "type", "sort", "way", "name", "example"])
 
 
 def asked_class(question: str) -> str | None:
@@ -130,10 +146,7 @@ def expansion_of(acronym: str, sentence: str) -> str | None:
     n = len(acronym)
     for i in range(len(words) - n + 1):
         run = words[i : i + n]
-        if (
-            all(w[0].upper() == c for w, c in zip(run, acronym.upper(), strict=True))
-            and run[0][0].isupper()
-        ):
-            if " ".join(run) != acronym:
-                return " ".join(run)
+        spelled = all(w[0].upper() == c for w, c in zip(run, acronym.upper(), strict=True))
+        if spelled and run[0][0].isupper() and " ".join(run) != acronym:
+            return " ".join(run)
     return None

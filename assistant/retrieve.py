@@ -13,9 +13,20 @@ from kg.model import Passage
 from kg.namespaces import GOV, REFERENCE_GRAPH, SKOS
 
 RRF_K = 60
-_MONTHS = (
-    "january february march april may june july august september october november december".split()
-)
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ def alias_groups(kb: KnowledgeBase) -> list[frozenset[str]]:
         f"FILTER NOT EXISTS {{ ?e a <{SKOS.Concept}> }} }} }}"
     )
     groups: dict[str, set[str]] = {}
-    for row in rows:  # type: ignore[attr-defined]
+    for row in rows:
         groups.setdefault(row["e"].value, set()).add(row["label"].value)
     return [frozenset(g) for g in groups.values() if len(g) > 1]
 

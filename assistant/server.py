@@ -6,16 +6,15 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-import gradio as gr  # noqa: E402
-import uvicorn  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
 
-from kg.base import KnowledgeBase  # noqa: E402
-from kg.settings import Settings  # noqa: E402
-
-from assistant.app import Assistant, build_app  # noqa: E402
-from assistant.render import CSS  # noqa: E402
-from assistant.sparql_http import build_router  # noqa: E402
+from assistant.app import Assistant, build_app
+from assistant.render import CSS
+from assistant.sparql_http import build_router
+from kg.base import KnowledgeBase
+from kg.settings import Settings
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ingest.write import remove_document
 from kg.base import KnowledgeBase
 from kg.lock import write_lock
 from kg.namespaces import GRAPH_BASE
 from kg.settings import Settings
-
-from ingest.write import remove_document
 
 
 @dataclass(frozen=True)
@@ -26,7 +25,11 @@ def find_problems(kb: KnowledgeBase) -> list[Problem]:
     registered = kb.registry()
     problems: list[Problem] = []
     text_ids = set(kb.texts.doc_ids())
-    graph_ids = {g.removeprefix(f"{GRAPH_BASE}doc/") for g in kb.rdf.graph_names() if g.startswith(f"{GRAPH_BASE}doc/")}
+    graph_ids = {
+        g.removeprefix(f"{GRAPH_BASE}doc/")
+        for g in kb.rdf.graph_names()
+        if g.startswith(f"{GRAPH_BASE}doc/")
+    }
     expected_ids: set[str] = set()
     for doc_id in sorted(text_ids | set(registered) | graph_ids):
         if doc_id not in registered:
@@ -42,9 +45,11 @@ def find_problems(kb: KnowledgeBase) -> list[Problem]:
         expected_ids |= ids
         if kb.vectors.ids_for(doc_id) != ids:
             problems.append(Problem(doc_id, "vector index does not match its passages"))
-    stray = kb.vectors.ids_for() - expected_ids - {
-        pid for p in problems for pid in kb.vectors.ids_for(p.doc_id)
-    }
+    stray = (
+        kb.vectors.ids_for()
+        - expected_ids
+        - {pid for p in problems for pid in kb.vectors.ids_for(p.doc_id)}
+    )
     if stray:
         problems.append(Problem("*", f"{len(stray)} vectors belong to no document"))
     if set(kb.lexical.ids) != expected_ids and not problems:
@@ -59,7 +64,9 @@ def repair(kb: KnowledgeBase) -> list[str]:
     for doc_id in broken:
         remove_document(kb, doc_id)
     if problems:
-        kb.vectors.delete_ids(kb.vectors.ids_for() - {p.passage_id for p in kb.texts.all_passages()})
+        kb.vectors.delete_ids(
+            kb.vectors.ids_for() - {p.passage_id for p in kb.texts.all_passages()}
+        )
         kb.lexical.rebuild(kb.texts.all_passages())
         kb.bump_generation()
     return [str(p) for p in problems]

@@ -8,19 +8,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.base import KnowledgeBase
-from kg.errors import DocumentError, NotFoundError
-from kg.lock import write_lock
-from kg.namespaces import REFERENCE_GRAPH
-from kg.reference import load_reference_graph
-from kg.settings import Settings
-
 from ingest.catalog import read_catalog
 from ingest.check import repair
 from ingest.extract import extract_facts, load_reference
 from ingest.load import discover, doc_id_for, load_document
 from ingest.segment import segment
 from ingest.write import remove_document, write_document
+from kg.base import KnowledgeBase
+from kg.errors import DocumentError, NotFoundError
+from kg.lock import write_lock
+from kg.namespaces import REFERENCE_GRAPH
+from kg.reference import load_reference_graph
+from kg.settings import Settings
 
 Progress = Callable[[str, str], None]
 

@@ -99,7 +99,9 @@ def _pack(units: list[Unit]) -> list[Unit]:
     for unit in units:
         last = passages[-1] if passages else None
         fits = last is not None and last.words + unit.words <= TARGET_WORDS
-        if last is not None and (fits or (last.words < MIN_WORDS and last.words + unit.words <= MAX_WORDS)):
+        if last is not None and (
+            fits or (last.words < MIN_WORDS and last.words + unit.words <= MAX_WORDS)
+        ):
             last.end = unit.end
             last.words += unit.words
         else:
@@ -137,7 +139,9 @@ def segment(doc: Document) -> list[Passage]:
     text = doc.text
     spans: list[tuple[int, int, str]] = []
     for section in _sections(text, classify_blocks(text)):
-        units = [piece for unit in _units(text, section.blocks) for piece in _split_unit(text, unit)]
+        units = [
+            piece for unit in _units(text, section.blocks) for piece in _split_unit(text, unit)
+        ]
         packed = _pack(units)
         if not packed:
             spans.append((section.start, section.heading_end, section.heading))

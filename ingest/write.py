@@ -104,7 +104,9 @@ def write_document(kb: KnowledgeBase, doc: Document, passages: list[Passage], fa
     kb.vectors.delete_document(doc.doc_id)
     kb.vectors.add(passages, vectors, {doc.doc_id: doc.title})
     kb.rdf.replace_graph(
-        doc_graph_iri(doc.doc_id), graph, extra_update=_registry_update(doc, len(passages), len(graph))
+        doc_graph_iri(doc.doc_id),
+        graph,
+        extra_update=_registry_update(doc, len(passages), len(graph)),
     )
     return len(graph)
 

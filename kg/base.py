@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from chromadb.api.shared_system_client import SharedSystemClient
+from rdflib.namespace import DCTERMS
 
 from kg.embed import Embedder, get_embedder
 from kg.errors import NotFoundError
@@ -79,7 +80,11 @@ class KnowledgeBase:
         text = self.texts.text(doc_id)
         meta = self.texts.meta(doc_id)
         index, section = next(
-            ((i, sec) for i, (s, e, sec) in enumerate(meta["passages"]) if s == int(start) and e == int(end)),
+            (
+                (i, sec)
+                for i, (s, e, sec) in enumerate(meta["passages"])
+                if s == int(start) and e == int(end)
+            ),
             (-1, ""),
         )
         return Passage(doc_id, index, int(start), int(end), text[int(start) : int(end)], section)
@@ -90,10 +95,10 @@ class KnowledgeBase:
     def registry(self) -> dict[str, str]:
         """doc id -> sha256 of the version the RDF store holds."""
         rows = self.rdf.query(
-            "SELECT ?id ?hash WHERE { GRAPH <%s> { ?r <http://purl.org/dc/terms/identifier> ?id ;"
-            " <http://purl.org/dc/terms/hasVersion> ?hash } }" % REGISTRY_GRAPH
+            f"SELECT ?id ?hash WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?r <{DCTERMS.identifier}> ?id ;"
+            f" <{DCTERMS.hasVersion}> ?hash }} }}"
         )
-        return {row["id"].value: row["hash"].value.removeprefix("sha256:") for row in rows}  # type: ignore[attr-defined]
+        return {row["id"].value: row["hash"].value.removeprefix("sha256:") for row in rows}
 
     @property
     def home(self) -> Path:

@@ -18,10 +18,7 @@ def documents(kb: KnowledgeBase) -> list[dict[str, str]]:
           OPTIONAL {{ ?r dct:extent ?extent }} }} }} ORDER BY ?id"""
     )
     names = ["id", "title", "type", "source", "version", "modified", "extent"]
-    return [
-        {n: (row[n].value if row[n] is not None else "") for n in names}
-        for row in result  # type: ignore[attr-defined]
-    ]
+    return [{n: (row[n].value if row[n] is not None else "") for n in names} for row in result]
 
 
 def stats(kb: KnowledgeBase) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import numpy as np
 
 from kg.errors import ConfigError, UnknownBackendError
 
-
 _QUIET_OFFLINE = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -47,7 +46,7 @@ class SentenceTransformerEmbedder:
             self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
         except OSError as exc:
             raise ConfigError(f"cannot load embedding model at {path}: {exc}") from exc
-        self.dimension = int(self._model.get_embedding_dimension())
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
         self._batch_size = batch_size
         self._lock = threading.Lock()
 

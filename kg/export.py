@@ -29,8 +29,8 @@ def export_dataset(kb: KnowledgeBase, fmt: str, doc_id: str | None = None) -> by
         graphs = [iri]
     if target.supports_datasets:
         if doc_id is None:
-            return bytes(kb.rdf.store.dump(format=target))
+            return kb.rdf.store.dump(format=target) or b""
         quads = kb.rdf.quads(graphs[0])
-        return bytes(ox.serialize(quads, format=target))
+        return ox.serialize(quads, format=target) or b""
     triples = (ox.Triple(q.subject, q.predicate, q.object) for g in graphs for q in kb.rdf.quads(g))
-    return bytes(ox.serialize(triples, format=target))
+    return ox.serialize(triples, format=target) or b""

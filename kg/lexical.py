@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
 import os
+import re
 import shutil
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -54,7 +54,9 @@ class LexicalIndex:
             retriever.index(tokenize([p.embedding_text for p in items]), show_progress=False)
             retriever.save(str(staging / "bm25"))
         doc_freq = Counter(stem for p in items for stem in set(stems(p.embedding_text)))
-        (staging / "ids.json").write_text(json.dumps([p.passage_id for p in items]), encoding="utf-8")
+        (staging / "ids.json").write_text(
+            json.dumps([p.passage_id for p in items]), encoding="utf-8"
+        )
         (staging / "df.json").write_text(json.dumps(doc_freq), encoding="utf-8")
         old = self.path.with_name(self.path.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -71,7 +73,9 @@ class LexicalIndex:
         tokens = tokenize([query])
         if not any(len(t) for t in getattr(tokens, "ids", [[1]])):
             return []
-        docs, scores = self._retriever.retrieve(tokens, k=min(k, len(self.ids)), show_progress=False)
+        docs, scores = self._retriever.retrieve(
+            tokens, k=min(k, len(self.ids)), show_progress=False
+        )
         return [
             (self.ids[int(i)], float(s))
             for i, s in zip(np.asarray(docs)[0], np.asarray(scores)[0], strict=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -34,7 +35,7 @@ class RdfStore:
         path.mkdir(parents=True, exist_ok=True)
         return cls(ox.Store(str(path)))
 
-    def query(self, sparql: str, union: bool = True, **kwargs: object) -> object:
+    def query(self, sparql: str, union: bool = True, **kwargs: Any) -> Any:
         """Run a query with the union of all graphs as the default graph."""
         return self.store.query(sparql, use_default_graph_as_union=union, **kwargs)
 
@@ -52,7 +53,9 @@ class RdfStore:
         )
 
     def drop_graph(self, graph_iri: str, extra_update: str = "") -> None:
-        self.update(f"DROP SILENT GRAPH <{graph_iri}>" + (f" ;\n{extra_update}" if extra_update else ""))
+        self.update(
+            f"DROP SILENT GRAPH <{graph_iri}>" + (f" ;\n{extra_update}" if extra_update else "")
+        )
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -67,8 +70,8 @@ class RdfStore:
 
     def dump(self, fmt: ox.RdfFormat, graph_iri: str | None = None) -> bytes:
         if graph_iri is None:
-            return self.store.dump(format=fmt)
-        return self.store.dump(format=fmt, from_graph=ox.NamedNode(graph_iri))
+            return self.store.dump(format=fmt) or b""
+        return self.store.dump(format=fmt, from_graph=ox.NamedNode(graph_iri)) or b""
 
     def to_rdflib(self, graph_iris: list[str] | None = None) -> Graph:
         """Merge some graphs (default: all) into one rdflib Graph, e.g. for SHACL."""

@@ -83,7 +83,9 @@ def _coerce(name: str, default: Any, raw: str) -> Any:
             return Path(raw)
         return type(default)(raw)
     except ValueError as exc:
-        raise ConfigError(f"KG_{name.upper()}={raw!r} is not a valid {type(default).__name__}") from exc
+        raise ConfigError(
+            f"KG_{name.upper()}={raw!r} is not a valid {type(default).__name__}"
+        ) from exc
 
 
 def describe() -> list[tuple[str, str, str]]:

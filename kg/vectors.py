@@ -32,7 +32,12 @@ class VectorIndex:
             embeddings=vectors.tolist(),
             documents=[p.text for p in passages],
             metadatas=[
-                {"doc_id": p.doc_id, "start": p.start, "end": p.end, "title": titles.get(p.doc_id, "")}
+                {
+                    "doc_id": p.doc_id,
+                    "start": p.start,
+                    "end": p.end,
+                    "title": titles.get(p.doc_id, ""),
+                }
                 for p in passages
             ],
         )
@@ -53,8 +58,9 @@ class VectorIndex:
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, distances, strict=True)]
 
     def ids_for(self, doc_id: str | None = None) -> set[str]:
-        where = {"doc_id": doc_id} if doc_id else None
-        return set(self._collection.get(where=where, include=[])["ids"])
+        if doc_id is None:
+            return set(self._collection.get(include=[])["ids"])
+        return set(self._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
     def count(self) -> int:
         return self._collection.count()

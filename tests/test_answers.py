@@ -12,7 +12,9 @@ import pytest
 from assistant.answer import Answerer
 
 GOLDEN = Path(__file__).parent / "golden" / "questions.jsonl"
-ITEMS = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
+ITEMS = [
+    json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()
+]
 
 
 def norm(text: str) -> str:

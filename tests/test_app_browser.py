@@ -29,7 +29,11 @@ def server(corpus_home: Path) -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
         [*kg_command(), "serve", "--port", str(port)],
-        env=subprocess_env(corpus_home), cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=subprocess_env(corpus_home),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
@@ -60,12 +64,21 @@ def browser() -> Iterator[object]:
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         "--window-size=1280,2000",
     ):
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={os.path.join(os.environ.get('TMPDIR', '/tmp'), f'kg-chrome-{os.getpid()}')}")
+    options.add_argument(
+        f"--user-data-dir={os.path.join(os.environ.get('TMPDIR', '/tmp'), f'kg-chrome-{os.getpid()}')}"
+    )
     drv = webdriver.Chrome(service=Service(driver), options=options)
     yield drv
     drv.quit()
@@ -83,7 +96,9 @@ def _ask(browser: object, url: str, question: str) -> None:
     browser.find_element(By.CSS_SELECTOR, "#kg-ask").click()  # type: ignore[attr-defined]
 
 
-def test_an_answer_and_its_cited_passage_appear(server: str, browser: object, tmp_path: Path) -> None:
+def test_an_answer_and_its_cited_passage_appear(
+    server: str, browser: object, tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 

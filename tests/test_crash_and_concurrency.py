@@ -62,18 +62,27 @@ def test_kill_9_mid_ingest_then_reingest_repairs(tmp_path: Path, kill_after: int
     corpus, home = tmp_path / "corpus", tmp_path / "home"
     _write_corpus(corpus)
     proc = subprocess.Popen(
-        [*kg_command(), "ingest", str(corpus)], env=subprocess_env(home), cwd=REPO,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [*kg_command(), "ingest", str(corpus)],
+        env=subprocess_env(home),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 240
-    while _texts_written(home) <= kill_after and proc.poll() is None and time.monotonic() < deadline:
+    while (
+        _texts_written(home) <= kill_after and proc.poll() is None and time.monotonic() < deadline
+    ):
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 
     rerun = subprocess.run(
-        [*kg_command(), "ingest", str(corpus)], env=subprocess_env(home), cwd=REPO,
-        capture_output=True, text=True, timeout=300,
+        [*kg_command(), "ingest", str(corpus)],
+        env=subprocess_env(home),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert rerun.returncode == 0, rerun.stderr
     settings = Settings.from_env(home=home)
@@ -88,8 +97,8 @@ def test_kill_9_mid_ingest_then_reingest_repairs(tmp_path: Path, kill_after: int
 def test_check_finds_and_repairs_a_half_written_document(tmp_path: Path) -> None:
     corpus, home = tmp_path / "corpus", tmp_path / "home"
     _write_corpus(corpus)
-    from ingest.pipeline import ingest
     from ingest.check import check
+    from ingest.pipeline import ingest
 
     settings = Settings.from_env(home=home)
     ingest(settings, [corpus])
@@ -113,7 +122,12 @@ def _free_port() -> int:
 
 def _count_documents(url: str) -> int:
     query = "SELECT (COUNT(?r) AS ?n) WHERE { GRAPH <https://w3id.org/govkg/graph/registry> { ?r a dcat:CatalogRecord } }"
-    response = httpx.get(url + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    response = httpx.get(
+        url + "/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     response.raise_for_status()
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
@@ -130,11 +144,23 @@ def test_server_answers_during_an_ingest_and_sees_new_documents(tmp_path: Path) 
     corpus, home = tmp_path / "corpus", tmp_path / "home"
     shutil.copytree(CORPUS, corpus)
     env = subprocess_env(home)
-    subprocess.run([*kg_command(), "ingest", str(corpus)], env=env, cwd=REPO, check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [*kg_command(), "ingest", str(corpus)],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([*kg_command(), "serve", "--port", str(port)], env=env, cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*kg_command(), "serve", "--port", str(port)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
@@ -146,9 +172,18 @@ def test_server_answers_during_an_ingest_and_sees_new_documents(tmp_path: Path) 
         assert _count_documents(url) == 2
         for title, officer, amount, month in TOPICS:
             name = title.lower().replace(" ", "-")
-            (corpus / f"{name}.txt").write_text(TEMPLATE.format(title=title, officer=officer, amount=amount, month=month), encoding="utf-8")
-        ingest = subprocess.Popen([*kg_command(), "ingest", str(corpus)], env=env, cwd=REPO,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            (corpus / f"{name}.txt").write_text(
+                TEMPLATE.format(title=title, officer=officer, amount=amount, month=month),
+                encoding="utf-8",
+            )
+        ingest = subprocess.Popen(
+            [*kg_command(), "ingest", str(corpus)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         answered_during = 0
         while ingest.poll() is None:
             assert "GP Partnership Board" in _ask(url, "Who set up the GP PSU Steering Group?")
@@ -156,7 +191,9 @@ def test_server_answers_during_an_ingest_and_sees_new_documents(tmp_path: Path) 
         assert ingest.returncode == 0, ingest.stderr.read() if ingest.stderr else ""
         assert answered_during >= 1
         assert _count_documents(url) == 2 + len(TOPICS)
-        assert "Director of Pharmacy" in _ask(url, "Who presented the Pharmacy First report to the Committee?")
+        assert "Director of Pharmacy" in _ask(
+            url, "Who presented the Pharmacy First report to the Committee?"
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -63,7 +63,9 @@ def test_a_changed_document_is_replaced_everywhere(tmp_path: Path) -> None:
     old = Answerer(KnowledgeBase(settings)).ask("What parking charges did the Committee approve?")
     assert old.answered and "£2 per hour" in old.answer
 
-    (folder / "parking.txt").write_text(MINUTE.replace("£2 per hour", "£3 per hour"), encoding="utf-8")
+    (folder / "parking.txt").write_text(
+        MINUTE.replace("£2 per hour", "£3 per hour"), encoding="utf-8"
+    )
     report = ingest(settings, [folder])
     assert report.updated == ["parking"]
     kb = KnowledgeBase(settings)
@@ -72,7 +74,9 @@ def test_a_changed_document_is_replaced_everywhere(tmp_path: Path) -> None:
     texts = [c.text for c in new.citations]
     assert all("£2" not in t for t in texts)
     assert not any("£2" in p.text for p in kb.texts.all_passages())
-    rows = list(kb.rdf.query('SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), "£2 per hour")) }'))
+    rows = list(
+        kb.rdf.query('SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), "£2 per hour")) }')
+    )
     assert rows == []
     assert len(kb.vectors.ids_for("parking")) == len(kb.texts.passages("parking"))
     assert find_problems(kb) == []
@@ -113,7 +117,10 @@ def test_bad_files_fail_alone(tmp_path: Path) -> None:
 
 def test_a_second_writer_gets_a_clear_error() -> None:
     settings = Settings.from_env()
-    with write_lock(settings.lock_path), pytest.raises(StoreLockedError, match="another kg process"):
+    with (
+        write_lock(settings.lock_path),
+        pytest.raises(StoreLockedError, match="another kg process"),
+    ):
         ingest(settings, [CORPUS])
 
 

@@ -25,7 +25,12 @@ def corpus_docs() -> list[Document]:
 def test_sentences_respect_abbreviations_and_lines() -> None:
     text = "Dr Subeena Suleman chaired it. The Board met.\n• An item\nNov 22 : Lift and shift"
     got = [text[s:e] for s, e in sentence_spans(text)]
-    assert got == ["Dr Subeena Suleman chaired it.", "The Board met.", "• An item", "Nov 22 : Lift and shift"]
+    assert got == [
+        "Dr Subeena Suleman chaired it.",
+        "The Board met.",
+        "• An item",
+        "Nov 22 : Lift and shift",
+    ]
 
 
 @given(st.text(alphabet=st.sampled_from(list("abc DEF.?!\n•:(i)12 ")), max_size=300))

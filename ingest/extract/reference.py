@@ -59,7 +59,7 @@ def _kind(graph: Graph, iri: URIRef) -> str | None:
 
 def _entities(graph: Graph) -> tuple[Entity, ...]:
     entities = []
-    for iri in sorted(set(graph.subjects(SKOS.prefLabel, None))):
+    for iri in sorted(set(graph.subjects(SKOS.prefLabel, None)), key=str):
         kind = _kind(graph, iri) if isinstance(iri, URIRef) else None
         if kind is None:
             continue
@@ -97,8 +97,9 @@ def build_reference(graph: Graph) -> Reference:
         entities=_entities(graph),
         roles=tuple(roles),
         role_labels={
-            c: str(graph.value(c, SKOS.prefLabel)) for c in graph.subjects(SKOS.inScheme, GOV.Roles)
-        },  # type: ignore[misc]
+            URIRef(str(c)): str(graph.value(c, SKOS.prefLabel))
+            for c in graph.subjects(SKOS.inScheme, GOV.Roles)
+        },
         verbs=tuple(_scheme_labels(graph, GOV.DecisionVerbs)),
         functions={label: c for label, c in _scheme_labels(graph, GOV.Functions)},
     )
