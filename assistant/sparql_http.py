@@ -241,7 +241,7 @@ class QueryService:
         if target.supports_datasets:
             items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
         prefixes = {"sd": SD, "formats": FORMATS_NS, "rdfs": PREFIXES["rdfs"]}
-        body = bytes(ox.serialize(items, format=target, prefixes=prefixes))
+        body = ox.serialize(items, format=target, prefixes=prefixes) or b""
         return body, sq.GRAPH_MEDIA[fmt]
 
 

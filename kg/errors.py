@@ -39,6 +39,18 @@ class QueryTimeoutError(QueryError):
     pass
 
 
+class UpdateRefusedError(QueryError):
+    """SPARQL UPDATE sent to a read-only endpoint."""
+
+
+class NotAcceptableError(QueryError):
+    """The client accepts no format in which this kind of result can be written."""
+
+
+class WorkerCrashedError(QueryError):
+    """A query worker process died, e.g. a query ran into the worker's memory limit."""
+
+
 class StoreLockedError(KGError):
     """Another process is writing to the same KG_HOME."""
 

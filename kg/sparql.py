@@ -20,12 +20,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from kg.errors import NotFoundError, QueryError, QueryTimeoutError
+from kg.errors import (
+    NotAcceptableError,
+    NotFoundError,
+    QueryError,
+    QueryTimeoutError,
+    UpdateRefusedError,
+    WorkerCrashedError,
+)
 from kg.namespaces import PREFIXES
 from kg.rdfstore import RdfStore
 
@@ -57,7 +64,7 @@ class QueryResult:
 
 
 def run_query(
-    store: RdfStore, query: str, max_rows: int | None = None, **kwargs: object
+    store: RdfStore, query: str, max_rows: int | None = None, **kwargs: Any
 ) -> QueryResult:
     """Parse and start a read-only query; malformed ones raise QueryError with the position.
 
@@ -298,10 +305,10 @@ def write_triples(triples: Iterable[ox.Triple], fmt: str) -> bytes:
     target = GRAPH_FORMATS.get(fmt)
     if target is None:
         raise QueryError(f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt}")
-    items: Iterable[ox.Triple | ox.Quad] = triples
+    items: Iterable[ox.Triple] | Iterable[ox.Quad] = triples
     if target.supports_datasets:
         items = (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    return bytes(ox.serialize(items, format=target, prefixes=PREFIXES))
+    return ox.serialize(items, format=target, prefixes=PREFIXES) or b""
 
 
 # --- One query, start to finish ---------------------------------------------------------
@@ -335,18 +342,6 @@ class QueryResponse:
     seconds: float
 
 
-class UpdateRefusedError(QueryError):
-    """SPARQL UPDATE sent to a read-only endpoint."""
-
-
-class NotAcceptableError(QueryError):
-    """The client accepts no format in which this kind of result can be written."""
-
-
-class WorkerCrashedError(QueryError):
-    """The worker process died, e.g. a query ran into the worker's memory limit."""
-
-
 def _graph_node(iri: str) -> ox.NamedNode:
     try:
         return ox.NamedNode(iri)
@@ -367,7 +362,7 @@ def check_query(request: QueryRequest) -> None:
 def execute(store: RdfStore, request: QueryRequest) -> QueryResponse:
     """Evaluate and serialise one query, stopping after ``max_rows`` rows or triples."""
     check_query(request)
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, Any] = {}
     if request.default_graphs or request.named_graphs:
         kwargs["default_graph"] = [_graph_node(g) for g in request.default_graphs]
         kwargs["named_graphs"] = [_graph_node(g) for g in request.named_graphs]
@@ -389,9 +384,9 @@ def execute(store: RdfStore, request: QueryRequest) -> QueryResponse:
             body = write_triples(items, fmt)
         else:
             body = write_solutions(result.variables, items, fmt)
-    media = (GRAPH_MEDIA if result.kind == "graph" else RESULT_MEDIA)[fmt]
+    media_type = (GRAPH_MEDIA if result.kind == "graph" else RESULT_MEDIA)[fmt]
     seconds = time.monotonic() - started
-    return QueryResponse(result.kind, fmt, media, body, count, truncated, seconds)
+    return QueryResponse(result.kind, fmt, media_type, body, count, truncated, seconds)
 
 
 # --- Killable workers: the only way to stop a pyoxigraph query --------------------------
@@ -531,7 +526,7 @@ class QueryPool:
         finally:
             self._idle.put(worker)
         if reply[0] == "ok":
-            return reply[1]  # type: ignore[no-any-return]
+            return cast(QueryResponse, reply[1])
         raise _ERRORS.get(str(reply[1]), QueryError)(str(reply[2]))
 
     def _acquire(self, wait: float) -> _Worker:
@@ -562,7 +557,7 @@ class QueryPool:
                 raise QueryTimeoutError(
                     f"query stopped at the {timeout:g} s limit (worker {pid} killed)"
                 )
-            return worker.conn.recv()  # type: ignore[no-any-return]
+            return cast(tuple[object, ...], worker.conn.recv())
         except (EOFError, BrokenPipeError, ConnectionResetError):
             raise WorkerCrashedError(
                 "the query worker died (exit code "
