@@ -148,7 +148,9 @@ DECISION_WORDS = re.compile(
 CANDIDATE_PASSAGES = 5
 MIN_COVERAGE = 0.3
 LEAD_IN_MAX_WORDS = 90
-HARD_TYPES = frozenset({AnswerType.MONEY, AnswerType.DATE, AnswerType.NUMBER, AnswerType.EXPANSION})
+HARD_TYPES = frozenset(
+    {AnswerType.MONEY, AnswerType.DATE, AnswerType.NUMBER, AnswerType.EXPANSION, AnswerType.ROLE}
+)
 
 
 @dataclass
@@ -220,7 +222,9 @@ class Term:
         if self.pattern:
             return re.search(self.pattern, text, re.IGNORECASE) is not None
         if self.variants:
-            return any(_mentions(text, v) for v in self.variants)
+            if any(_mentions(text, v) for v in self.variants):
+                return True
+            return len(self.variants) == 1 and self.stems <= text_stems
         return bool(self.stems & text_stems)
 
 
@@ -244,6 +248,7 @@ def question_terms(kb: KnowledgeBase, question: str) -> list[Term]:
             Term(named[0], group_stems, tuple(sorted(group)), _idf(kb, group_stems, best=True))
         )
     remaining = _date_terms(kb, remaining, terms)
+    remaining = _name_terms(kb, remaining, terms)
     acronym = acronym_asked(question)
     for word in re.findall(r"[\w’'-]+", remaining):
         if word.lower() in QUESTION_WORDS or (acronym and word == acronym):
@@ -298,6 +303,27 @@ def _date_terms(kb: KnowledgeBase, question: str, terms: list[Term]) -> str:
     return re.sub(rf"\b({months})\b", replace_month, question, flags=re.IGNORECASE)
 
 
+_NAME_RE = re.compile(
+    r"(?<![\w’'])(?:(?:Dr|Mr|Mrs|Ms|Cllr|Councillor) )?[A-Z][\w’'-]+"
+    r"(?:\s+(?:of|for|and|the|on)\s+[A-Z][\w’'-]+|\s+[A-Z][\w’'-]+)+"
+)
+
+
+def _name_terms(kb: KnowledgeBase, question: str, terms: list[Term]) -> str:
+    """'Director of Public Health', 'Winter Access Plan': a name the answer must be about."""
+    body = question[0].lower() + question[1:] if question[:1].isupper() else question
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(0)
+        name_stems = frozenset(stems(name))
+        if len(name_stems) < 2:
+            return name
+        terms.append(Term(name, name_stems, (name,), _idf(kb, name_stems, best=True)))
+        return " "
+
+    return _NAME_RE.sub(replace, body)
+
+
 def _idf(kb: KnowledgeBase, term_stems: frozenset[str], best: bool = False) -> float:
     n = max(len(kb.lexical.ids), 1)
     values = [math.log((n + 1) / (kb.lexical.doc_freq.get(s, 0) + 0.5)) for s in term_stems] or [
@@ -320,6 +346,14 @@ def _coverage(terms: list[Term], text: str, soft: dict[str, float] | None = None
     return got / total
 
 
+DATE_LINE_RE = re.compile(
+    r"^[A-Z][a-z]{2,8}\.?\s*(?:[–-]\s*[A-Z][a-z]{2,8}\s*)?\d{0,4}\s*(?:onwards)?\s*:"
+)
+LEAD_IN_RE = re.compile(r"(?::|\bRESOLVED:?\s*That|\bresolved\s+that)\s*$", re.IGNORECASE)
+REPLY_RE = re.compile(
+    r"\b(replied|responded|explained|confirmed|detailed|advised|answered|stated|clarified|assured)\b",
+    re.IGNORECASE,
+)
 CONTINUATION_RE = re.compile(
     r"^(?:The first|First(?:ly)?,|These (?:are|were|include)|They (?:are|were)|Both|Namely)\b"
 )
@@ -361,6 +395,19 @@ def _has_focus(
     return any(t.matches(text, text_stems) or (soft or {}).get(t.label, 0.0) >= 0.5 for t in focus)
 
 
+def _only_asks(text: str) -> bool:
+    """'A Member queried ...' reports a question; with its reply it is an answer."""
+    return REPORTED_QUESTION_RE.search(text) is not None and REPLY_RE.search(text) is None
+
+
+def _is_heading(cand: Candidate) -> bool:
+    """A title line ("Winter Access Plan") names a topic; it does not answer anything."""
+    text = cand.text.strip()
+    if "\n" in text or text.endswith((".", ";", ":", "!")) or DATE_LINE_RE.match(text):
+        return False
+    return len(text.split()) <= 8 or text == cand.hit.passage.section.strip()
+
+
 def _names_the_class(asked: str | None, text: str) -> bool:
     """'Which company ...' wants a sentence that names a company."""
     if asked is None:
@@ -376,7 +423,7 @@ def _candidates(hits: list[Hit]) -> list[Candidate]:
         spans = sentence_spans(p.text)
         for i, (s, e) in enumerate(spans):
             text = p.text[s:e]
-            if len(text.split()) < 3 and not re.search(r"\d", text):
+            if len(text.split()) < 3 and not re.search(r"\d", text) and not LEAD_IN_RE.search(text):
                 continue
             end = _group_end(p.text, spans, i)
             out.append(Candidate(hit, p.start + s, p.start + end, p.text[s:end]))
@@ -387,27 +434,40 @@ def _group_end(text: str, spans: list[tuple[int, int]], i: int) -> int:
     """Where a candidate starting at sentence ``i`` ends: a lead-in takes its short list
     items (whole lines), a sentence takes an obvious continuation ("The first is ...")."""
     s, e = spans[i]
-    if text[s:e].endswith(":"):
+    if LEAD_IN_RE.search(text[s:e]):
         return _list_end(text, e)
     following = spans[i + 1 : i + 2]
-    if (
-        following
-        and CONTINUATION_RE.match(text[following[0][0] : following[0][1]])
-        and not BULLET_RE.match(text[s:e])
-    ):
+    if not following:
+        return e
+    nxt = text[following[0][0] : following[0][1]]
+    if CONTINUATION_RE.match(nxt) and not BULLET_RE.match(text[s:e]):
+        return following[0][1]
+    if REPORTED_QUESTION_RE.search(text[s:e]) and REPLY_RE.search(nxt):
         return following[0][1]
     return e
 
 
+def _marker_style(line: str) -> str:
+    if line.startswith("•"):
+        return "bullet"
+    if re.match(r"^\(?[ivxlc]+\)", line, re.IGNORECASE):
+        return "roman"
+    if re.match(r"^\(?\d", line):
+        return "number"
+    return "letter"
+
+
 def _list_end(text: str, e: int) -> int:
-    end, total, items = e, 0, 0
+    """The end of the short list after a lead-in: items of one marker style, whole lines."""
+    end, total, items, style = e, 0, 0, ""
     for match in re.finditer(r"[^\n]+", text[e:]):
         line = match.group().strip()
-        if not line:
-            continue
         size = len(line.split())
         if not BULLET_RE.match(line) or size > 45 or total + size > LEAD_IN_MAX_WORDS or items == 4:
             break
+        if style and _marker_style(line) != style:
+            break
+        style = _marker_style(line)
         end, total, items = e + match.end(), total + size, items + 1
     return end
 
@@ -472,6 +532,7 @@ class Answerer:
             )
             cand.eligible = (
                 not cand.text.rstrip().endswith("?")
+                and (not _is_heading(cand) or (acronym is not None and acronym in cand.text))
                 and _about_the_entities(terms, context)
                 and _has_focus(terms, cand.text, soft.get(id(cand)), kind, acronym, question)
                 and _names_the_class(asked, cand.text)
@@ -483,7 +544,7 @@ class Answerer:
                 cue += 0.1
             if DECISION_WORDS.search(question) and RESOLUTION_RE.search(cand.text):
                 cue += 0.1
-            if not reported_ok and REPORTED_QUESTION_RE.search(cand.text):
+            if not reported_ok and _only_asks(cand.text):
                 cue -= 0.15
             cand.similarity, cand.coverage = float(sim), cov
             cand.score = 0.45 * float(sim) + 0.45 * cov + 0.1 * cand.hit.dense + cue
@@ -519,9 +580,12 @@ class Answerer:
         """The best sentence, close runners-up, and the sibling items of a resolution list."""
         best = ranked[0]
         chosen = [best]
+        about_questions = REPORTED_QUESTION_RE.search(question) is not None
         for cand in ranked[1:6]:
             if len(chosen) >= self.kb.settings.max_citations:
                 break
+            if not about_questions and _only_asks(cand.text):
+                continue
             if (
                 cand.score >= best.score * 0.9
                 and cand.coverage >= MIN_COVERAGE

@@ -27,12 +27,20 @@ AGENT_RE = re.compile(
 )
 
 
+ROLE_RE = re.compile(
+    r"\b(officer|director|chair(?:man|woman|person)?|vice-chair|advis[oe]r|lead|manager|executive|"
+    r"councillor|clinician|coach|secretary|head|member|treasurer|commissioner|consultant)s?\b",
+    re.IGNORECASE,
+)
+
+
 class AnswerType(Enum):
     DATE = "date"
     NUMBER = "number"
     MONEY = "money"
     AGENT = "agent"
     EXPANSION = "expansion"
+    ROLE = "role"
     OTHER = "other"
 
 
@@ -64,6 +72,8 @@ def answer_type(question: str) -> AnswerType:
         r"\bwhat (date|year|month|day)\b|\bwhich (date|year|month)\b", q
     ):
         return AnswerType.DATE
+    if re.search(r"^what (?:is|was|are|were)\b.*\b(role|position|post|job|title)s?\b", q):
+        return AnswerType.ROLE
     if re.match(r"^(who|whom|whose)\b", q) or re.search(
         r"\bwhich (body|bodies|organisation|organization|committee|team|person|people|board)\b", q
     ):
@@ -78,6 +88,8 @@ def has_type(kind: AnswerType, sentence: str, acronym: str | None = None) -> boo
         return count_in(sentence)
     if kind is AnswerType.MONEY:
         return MONEY_RE.search(sentence) is not None
+    if kind is AnswerType.ROLE:
+        return ROLE_RE.search(sentence) is not None
     if kind is AnswerType.AGENT:
         return AGENT_RE.search(sentence) is not None
     if kind is AnswerType.EXPANSION and acronym:

@@ -11,10 +11,17 @@ import pytest
 
 from assistant.answer import Answerer
 
-GOLDEN = Path(__file__).parent / "golden" / "questions.jsonl"
-ITEMS = [
-    json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()
-]
+GOLDEN = Path(__file__).parent / "golden"
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+
+
+def _load(name: str) -> list[dict]:
+    lines = (GOLDEN / name).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+ITEMS = _load("questions.jsonl")
+MINUTES_ITEMS = _load("minutes_questions.jsonl")
 
 
 def norm(text: str) -> str:
@@ -22,8 +29,29 @@ def norm(text: str) -> str:
     return " " + " ".join(re.sub(r"[^a-z0-9%]+", " ", text).split()) + " "
 
 
+@pytest.fixture(scope="module")
+def minutes_answerer(tmp_path_factory: pytest.TempPathFactory) -> Answerer:
+    """A council minute in a layout the corpus lacks ("Present:", "RESOLVED: That")."""
+    from ingest.pipeline import ingest
+    from kg.base import KnowledgeBase
+    from kg.settings import Settings
+
+    settings = Settings.from_env(home=tmp_path_factory.mktemp("minutes-kg"))
+    ingest(settings, [FIXTURES / "example-council-minutes.txt"])
+    return Answerer(KnowledgeBase(settings))
+
+
 @pytest.mark.parametrize("item", ITEMS, ids=[i["id"] for i in ITEMS])
 def test_golden_question(item: dict, answerer: Answerer) -> None:
+    check_item(item, answerer)
+
+
+@pytest.mark.parametrize("item", MINUTES_ITEMS, ids=[i["id"] for i in MINUTES_ITEMS])
+def test_golden_question_on_a_council_minute(item: dict, minutes_answerer: Answerer) -> None:
+    check_item(item, minutes_answerer)
+
+
+def check_item(item: dict, answerer: Answerer) -> None:
     answer = answerer.ask(item["question"])
     if not item["answerable"]:
         assert not answer.answered, f"should abstain, said: {answer.answer}"
