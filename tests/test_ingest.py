@@ -13,7 +13,7 @@ from ingest.pipeline import ingest, remove
 from kg.base import KnowledgeBase
 from kg.errors import NotFoundError, StoreLockedError
 from kg.lock import write_lock
-from kg.namespaces import doc_graph_iri
+from kg.namespaces import PREFIXES, doc_graph_iri
 from kg.settings import Settings
 from tests.conftest import CORPUS
 
@@ -54,20 +54,36 @@ def test_reingesting_an_unchanged_corpus_changes_nothing(corpus_copy: Path, kg_h
     assert find_problems(KnowledgeBase(settings)) == []
 
 
-def test_a_changed_document_is_replaced_everywhere(tmp_path: Path) -> None:
+def _as_html(text: str) -> str:
+    """The minute as a committee-management system page: navigation, cookie banner, footer."""
+    blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
+    body = "".join(f"<h2>{b}</h2>" if len(b.split()) < 4 else f"<p>{b}</p>" for b in blocks)
+    return (
+        "<html><head><title>Parking review</title><script>var x=1;</script></head><body>"
+        "<nav><a href='/'>Home</a> | <a href='/meetings'>Meetings</a></nav>"
+        "<div id='cookie-banner'>We use cookies. Accept?</div>"
+        f"<main>{body}</main><footer>Copyright Example Council</footer></body></html>"
+    )
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".html"])
+def test_a_changed_document_is_replaced_everywhere(tmp_path: Path, suffix: str) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "parking.txt").write_text(MINUTE, encoding="utf-8")
+    source = folder / f"parking{suffix}"
+
+    def write(text: str) -> None:
+        source.write_text(_as_html(text) if suffix == ".html" else text, encoding="utf-8")
+
+    write(MINUTE)
     settings = Settings.from_env()
     ingest(settings, [folder])
     old = Answerer(KnowledgeBase(settings)).ask("What parking charges did the Committee approve?")
     assert old.answered and "£2 per hour" in old.answer
 
-    (folder / "parking.txt").write_text(
-        MINUTE.replace("£2 per hour", "£3 per hour"), encoding="utf-8"
-    )
+    write(MINUTE.replace("£2 per hour", "£3 per hour"))
     report = ingest(settings, [folder])
-    assert report.updated == ["parking"]
+    assert report.updated == ["parking"], report
     kb = KnowledgeBase(settings)
     new = Answerer(kb).ask("What parking charges did the Committee approve?")
     assert new.answered and "£3 per hour" in new.answer
@@ -98,6 +114,26 @@ def test_remove_and_prune(corpus_copy: Path) -> None:
     report = ingest(settings, [corpus_copy], prune=True)
     assert report.removed == ["jhosc-enabling-primary-care-strategy-progress-report"]
     assert set(KnowledgeBase(settings).registry()) == {"gp-psu-developing-the-role"}
+
+
+def test_shared_entities_survive_removing_one_document(corpus_copy: Path) -> None:
+    settings = Settings.from_env()
+    ingest(settings, [corpus_copy])
+    icb = (
+        "SELECT DISTINCT ?g WHERE { ?icb gov:acronym 'ICB' . "
+        "GRAPH ?g { { ?icb ?p ?o } UNION { ?s ?p ?icb } } }"
+    )
+    purposes = "SELECT ?p WHERE { ?o org:purpose ?p }"
+    kb = KnowledgeBase(settings)
+    both = {doc_graph_iri(d) for d in kb.registry()}
+    assert both <= {row["g"].value for row in kb.rdf.query(icb, prefixes=PREFIXES)}
+    assert list(kb.rdf.query(purposes, prefixes=PREFIXES))
+    remove(settings, ["gp-psu-developing-the-role"])
+    kb = KnowledgeBase(settings)
+    graphs = {row["g"].value for row in kb.rdf.query(icb, prefixes=PREFIXES)}
+    assert doc_graph_iri("jhosc-enabling-primary-care-strategy-progress-report") in graphs
+    assert doc_graph_iri("gp-psu-developing-the-role") not in graphs
+    assert list(kb.rdf.query(purposes, prefixes=PREFIXES)) == []  # only that document said so
 
 
 def test_bad_files_fail_alone(tmp_path: Path) -> None:
