@@ -12,6 +12,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr
 
 from assistant.answer import Answerer
+from assistant.explore_tab import build_explore_tab
 from assistant.render import answer_markdown, sources_html
 from assistant.sparql_tab import build_sparql_tab
 from kg.base import KnowledgeBase
@@ -82,6 +83,8 @@ def build_app(assistant: Assistant, kb_provider: Callable[[], KnowledgeBase]) ->
             sources = gr.HTML(sources_html(None), elem_id="kg-sources")
             box.submit(assistant.respond, [box, chat], [chat, sources, box])
             send.click(assistant.respond, [box, chat], [chat, sources, box])
+        with gr.Tab("Explore"):
+            build_explore_tab(kb_provider)
         with gr.Tab("Documents"):
             table = gr.Dataframe(
                 headers=["id", "type", "title", "source", "ingested"],

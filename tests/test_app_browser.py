@@ -126,3 +126,28 @@ def test_an_abstention_looks_different(server: str, browser: object) -> None:
     wait.until(lambda d: "Related passages" in d.find_element(By.ID, "kg-sources").text)
     assert sources.find_elements(By.CSS_SELECTOR, ".kg-related")
     assert not sources.find_elements(By.CSS_SELECTOR, "mark.kg-hl")
+
+
+def test_explore_shows_what_the_graph_says_about_an_entity(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(server + "/")  # type: ignore[attr-defined]
+    wait = WebDriverWait(browser, 60)
+    tab = wait.until(
+        lambda d: (
+            [b for b in d.find_elements(By.CSS_SELECTOR, "button[role=tab]") if b.text == "Explore"]
+            or [None]
+        )[0]
+    )
+    tab.click()
+    search = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#kg-explore-search textarea"))
+    search.send_keys("PSU Steering Group", Keys.ENTER)
+    wait.until(
+        lambda d: "org:resultingOrganization" in d.find_element(By.ID, "kg-explore-facts").text
+    )
+    assert (
+        "gp-psu-developing-the-role, characters"
+        in browser.find_element(By.ID, "kg-explore-facts").text
+    )  # type: ignore[attr-defined]
