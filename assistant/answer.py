@@ -26,7 +26,7 @@ from assistant.qtypes import (
 from assistant.retrieve import Hit, _cached_groups, _mentions, retrieve
 from kg.base import KnowledgeBase
 from kg.lexical import stems
-from kg.text import BULLET_RE, sentence_spans
+from kg.text import BULLET_RE, MONTHS, sentence_spans
 
 NOT_FOUND = "The documents do not say. I found no passage that answers this question."
 QUESTION_WORDS = frozenset(
@@ -265,28 +265,12 @@ def question_terms(kb: KnowledgeBase, question: str) -> list[Term]:
     return terms
 
 
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-
-
 def _date_terms(kb: KnowledgeBase, question: str, terms: list[Term]) -> str:
     """'November 2022' matches 'Nov 22', 'November 2022' and '11/2022' alike."""
 
     def replace(match: re.Match[str]) -> str:
         month, year = match.group(1), match.group(2)
-        number = _MONTHS.index(month.lower()) + 1
+        number = MONTHS.index(month.lower()) + 1
         pattern = rf"\b{month[:3]}[a-z]*\.?\s*['’]?(?:{year}|{year[2:]})\b|\b0?{number}/(?:{year}|{year[2:]})\b"
         weight = _idf(kb, frozenset(stems(month)))
         terms.append(Term(f"{month} {year}", frozenset(stems(month)), (), weight, pattern))
@@ -298,7 +282,7 @@ def _date_terms(kb: KnowledgeBase, question: str, terms: list[Term]) -> str:
         terms.append(Term(month, stem, (), _idf(kb, stem), rf"\b{month[:3]}[a-z]*\b"))
         return " "
 
-    months = "|".join(_MONTHS)
+    months = "|".join(MONTHS)
     question = re.sub(rf"\b({months})\s+((?:19|20)\d\d)\b", replace, question, flags=re.IGNORECASE)
     return re.sub(rf"\b({months})\b", replace_month, question, flags=re.IGNORECASE)
 

@@ -11,22 +11,9 @@ import numpy as np
 from kg.base import KnowledgeBase
 from kg.model import Passage
 from kg.namespaces import GOV, REFERENCE_GRAPH, SKOS
+from kg.text import MONTHS
 
 RRF_K = 60
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
 
 
 @dataclass(frozen=True)
@@ -63,7 +50,7 @@ def expand_query(question: str, groups: list[frozenset[str]]) -> str:
         if any(_mentions(question, v) for v in group):
             extra.extend(sorted(v for v in group if not _mentions(question, v)))
     for month, year in re.findall(r"\b([A-Z][a-z]+)\s+(\d{4})\b", question):
-        if month.lower() in _MONTHS:
+        if month.lower() in MONTHS:
             extra.append(f"{month[:3]} {year[2:]}")
     return question if not extra else question + " " + " ".join(extra)
 

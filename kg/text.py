@@ -47,6 +47,20 @@ ABBREVIATIONS = frozenset(
         "est",
     ]
 )
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 BULLET_RE = re.compile(r"^(?:•|\(?[ivxlc]+\)|\(?\d{1,2}[.)]|\(?[a-z]\))\s+", re.IGNORECASE)
 WORD_RE = re.compile(r"[A-Za-z0-9£%][A-Za-z0-9£%'’&.-]*")
 _TERMINATOR_RE = re.compile(r"[.!?]+[\"'’”)\]]*(?=\s+)")

@@ -6,6 +6,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,46 @@ def subprocess_env(home: Path, **extra: str) -> dict[str, str]:
     env["KG_HOME"] = str(home)
     env.update(extra)
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(home: Path, **env: str) -> Iterator[str]:
+    """`kg serve` in a subprocess on a free loopback port; yields its base URL."""
+    import subprocess
+    import time
+
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [*kg_command(), "serve", "--port", str(port)],
+        env=subprocess_env(home, **env),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                stderr = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise AssertionError(f"kg serve exited: {stderr}")
+            try:
+                if httpx.get(f"{base}/sparql", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("kg serve did not come up")
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -4,53 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import REPO, kg_command, subprocess_env
+from tests.conftest import running_server
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(corpus_home: Path) -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*kg_command(), "serve", "--port", str(port)],
-        env=subprocess_env(corpus_home),
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"kg serve exited: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if httpx.get(url + "/", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("kg serve did not come up")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with running_server(corpus_home) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

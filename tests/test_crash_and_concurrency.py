@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from assistant.answer import Answerer
 from ingest.check import find_problems
 from kg.base import KnowledgeBase
 from kg.settings import Settings
-from tests.conftest import CORPUS, REPO, kg_command, subprocess_env
+from tests.conftest import CORPUS, REPO, kg_command, running_server, subprocess_env
 
 pytestmark = pytest.mark.slow
 
@@ -114,12 +113,6 @@ def test_check_finds_and_repairs_a_half_written_document(tmp_path: Path) -> None
     assert check(settings) == []
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _count_documents(url: str) -> int:
     query = "SELECT (COUNT(?r) AS ?n) WHERE { GRAPH <https://w3id.org/govkg/graph/registry> { ?r a dcat:CatalogRecord } }"
     response = httpx.get(
@@ -152,23 +145,7 @@ def test_server_answers_during_an_ingest_and_sees_new_documents(tmp_path: Path) 
         capture_output=True,
         timeout=300,
     )
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [*kg_command(), "serve", "--port", str(port)],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+    with running_server(home) as url:
         assert _count_documents(url) == 2
         for title, officer, amount, month in TOPICS:
             name = title.lower().replace(" ", "-")
@@ -194,6 +171,3 @@ def test_server_answers_during_an_ingest_and_sees_new_documents(tmp_path: Path) 
         assert "Director of Pharmacy" in _ask(
             url, "Who presented the Pharmacy First report to the Committee?"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

@@ -8,8 +8,6 @@ service description, CORS, and SPARQL load while the chat answers.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -34,7 +32,7 @@ from SPARQLWrapper import (
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg import sparql as sq
-from tests.conftest import REPO, kg_command, subprocess_env
+from tests.conftest import REPO, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -52,50 +50,13 @@ CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i 
 MAX_ROWS = 50
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(corpus_home: Path) -> Iterator[str]:
     """`kg serve` in a subprocess: 1 s timeout, 50-row cap, CORS for one origin."""
-    port = _free_port()
-    env = subprocess_env(
-        corpus_home,
-        KG_SPARQL_TIMEOUT="1",
-        KG_SPARQL_MAX_ROWS=str(MAX_ROWS),
-        KG_CORS_ORIGINS=ORIGIN,
-    )
-    proc = subprocess.Popen(
-        [*kg_command(), "serve", "--port", str(port)],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, proc)
+    with running_server(
+        corpus_home, KG_SPARQL_TIMEOUT="1", KG_SPARQL_MAX_ROWS=str(MAX_ROWS), KG_CORS_ORIGINS=ORIGIN
+    ) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-def _wait_until_up(base: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"kg serve exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        try:
-            if httpx.get(f"{base}/sparql", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("kg serve did not come up")
 
 
 def _wrapper(server: str, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:
