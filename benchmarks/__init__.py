@@ -1,0 +1,1 @@
+"""Benchmarks for govkg: synthetic corpus generator and the `make bench` runner."""

@@ -1,0 +1,398 @@
+"""Run the benchmark: generate, ingest, ask, query, and print one markdown table.
+
+Each heavy phase (ingest + ceiling, ask + SPARQL) runs in its own child process so that
+its peak RSS (VmHWM) is its own; the cold ``kg ask`` is timed as the real CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "benchmarks" / "out"
+OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+TARGETS = {
+    "ceiling_ratio": "≤ 1.5",
+    "ask_p50_ms": "≤ 100",
+    "ask_p95_ms": "≤ 250",
+    "cold_ask_s": "≤ 8",
+    "sparql": "≤ 50",
+    "triples": "≥ 1M (largest)",
+    "ask_rss_mb": "≤ 1500",
+    "wall_10k": "≤ 900 s at 10k",
+}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set (VmHWM) in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def disk_mb(path: Path) -> float:
+    """Bytes under ``path`` in MB."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def _settings(home: Path) -> Any:
+    from kg.settings import Settings
+
+    return Settings.from_env(home=home)
+
+
+# --- phase: ingest and the embedding-only ceiling -------------------------------------
+
+
+def phase_ingest(root: Path) -> dict[str, Any]:
+    """Ingest ``root/corpus`` into ``root/home``, then time embedding the same passages."""
+    from ingest.pipeline import ingest
+    from kg.base import KnowledgeBase
+    from kg.embed import get_embedder
+
+    settings = _settings(root / "home")
+    started = time.perf_counter()
+    embedder = get_embedder(settings.embedder, settings.embed_model, settings.embed_batch)
+    embedder.embed(["warm up"])
+    load_s = time.perf_counter() - started
+    report = ingest(settings, [root / "corpus"])
+    ingest_rss = peak_rss_mb()
+    if report.failed:
+        raise SystemExit(f"ingest failed: {report.failed[:3]}")
+    kb = KnowledgeBase(settings, read_only=True)
+    texts = [p.embedding_text for p in kb.texts.all_passages()]
+    started = time.perf_counter()
+    embedder.embed(texts)
+    ceiling = time.perf_counter() - started
+    return {
+        "docs": len(report.added),
+        "passages": report.passages,
+        "triples_written": report.triples,
+        "ingest_s": report.seconds,
+        "model_load_s": load_s,
+        "ceiling_s": ceiling,
+        "ingest_rss_mb": ingest_rss,
+    }
+
+
+# --- phase: warm ask, quality and SPARQL ----------------------------------------------
+
+
+def _gold_span(kb: Any, corpus: Path, item: dict[str, Any]) -> tuple[str, int, int] | None:
+    from ingest.load import doc_id_for
+
+    if not item.get("doc"):
+        return None
+    doc_id = doc_id_for(corpus / item["doc"], corpus)
+    start = kb.texts.text(doc_id).find(item["quote"])
+    return (doc_id, start, start + len(item["quote"])) if start >= 0 else None
+
+
+def _hit(citations: list[Any], gold: tuple[str, int, int] | None, evidence: list[str]) -> bool:
+    """A citation overlaps the gold span, or its text holds the evidence quote."""
+    from benchmarks.generate import norm
+
+    for c in citations:
+        if gold and c.document == gold[0] and c.start < gold[2] and gold[1] < c.end:
+            return True
+        if any(e and e in norm(c.text) for e in evidence):
+            return True
+    return False
+
+
+def _correct(item: dict[str, Any], answer: Any, hit: bool) -> bool:
+    """The eval scorer's rule: every must group in the answer, evidence cited; or abstained."""
+    from benchmarks.generate import norm
+
+    if not item["answerable"]:
+        return not answer.answered
+    text = f" {norm(answer.answer)} "
+    musts = all(any(f" {norm(alt)} " in text for alt in group) for group in item["must"])
+    return bool(answer.answered and musts and hit)
+
+
+def _retrieved(kb: Any, item: dict[str, Any], gold: tuple[str, int, int] | None) -> bool:
+    """The gold span is among the top-k passages the retriever hands to the answerer."""
+    from assistant.retrieve import retrieve
+
+    if gold is None:
+        return False
+    qvec = kb.embedder.embed([item["question"]])[0]
+    hits = retrieve(kb, item["question"], kb.settings.top_k, qvec)
+    return any(
+        h.passage.doc_id == gold[0] and h.passage.start < gold[2] and gold[1] < h.passage.end
+        for h in hits
+    )
+
+
+def phase_ask(root: Path, sparql: bool) -> dict[str, Any]:
+    """Warm latency over every question in one process, quality, and SPARQL medians."""
+    from assistant.answer import Answerer
+    from kg.base import KnowledgeBase
+
+    kb = KnowledgeBase(_settings(root / "home"), read_only=True)
+    answerer = Answerer(kb)
+    items = [json.loads(x) for x in (root / "questions.jsonl").read_text().splitlines() if x]
+    answerer.ask("Who chairs the board?")  # load the model and caches: not part of warm latency
+    latencies, hits, correct, retrieved = [], [], [], []
+    log: list[dict[str, Any]] = []
+    for item in items:
+        started = time.perf_counter()
+        answer = answerer.ask(item["question"])
+        latencies.append((time.perf_counter() - started) * 1000)
+        gold = _gold_span(kb, root / "corpus", item)
+        hit = _hit(answer.citations, gold, item["evidence"]) if item["answerable"] else False
+        if item["answerable"]:
+            hits.append(hit)
+            retrieved.append(_retrieved(kb, item, gold))
+        correct.append(_correct(item, answer, hit))
+        log.append({"id": item["id"], "ok": correct[-1], "hit": hit, **answer.to_json()})
+    answers = "".join(json.dumps(x) + "\n" for x in log)
+    (root / "answers.jsonl").write_text(answers, encoding="utf-8")
+    result = {
+        "questions": len(items),
+        "ask_p50_ms": percentile(latencies, 50),
+        "ask_p95_ms": percentile(latencies, 95),
+        "hit_rate": sum(hits) / max(1, len(hits)),
+        "recall_at_k": sum(retrieved) / max(1, len(retrieved)),
+        "accuracy": sum(correct) / max(1, len(correct)),
+        "ask_rss_mb": peak_rss_mb(),
+        "latencies_ms": [round(x, 1) for x in latencies],
+    }
+    if sparql:
+        result["sparql_ms"] = sparql_medians(root)
+    result["triples"] = triple_count(kb)
+    return result
+
+
+def sparql_medians(root: Path, timeout: float = 60.0) -> dict[str, float]:
+    """Median ms of every saved query, each in its own capped child process.
+
+    A query that runs past ``timeout`` seconds is reported as inf, one that exceeds the
+    memory cap (or fails) as nan: a runaway join must not take the benchmark down with it.
+    """
+    from kg.sparql import saved_queries
+
+    out = {}
+    for name in sorted(saved_queries(REPO / "ontology" / "queries")):
+        cmd = [sys.executable, "-m", "benchmarks", "--phase", "sparql", "--root", str(root)]
+        try:
+            proc = subprocess.run(
+                [*cmd, "--query", name],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                preexec_fn=_cap_memory,
+            )
+            value = (
+                json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else None
+            )
+            out[name] = float(value) if value is not None else float("nan")
+        except subprocess.TimeoutExpired:
+            out[name] = float("inf")
+        print(f"  sparql {name}: {out[name]:.1f} ms", file=sys.stderr, flush=True)
+    return out
+
+
+def _cap_memory(megabytes: int = 4096) -> None:
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def phase_sparql(root: Path, name: str, repeats: int = 5) -> float:
+    """Median wall time (ms) of one saved query, results fully consumed, after a warm-up."""
+    from kg.rdfstore import open_store
+    from kg.sparql import rows, run_query, saved_queries
+
+    settings = _settings(root / "home")
+    store = open_store(settings.rdf_store, settings.rdf_dir, read_only=True)
+    text = saved_queries(REPO / "ontology" / "queries")[name][1]
+    times = []
+    for _ in range(repeats + 1):
+        started = time.perf_counter()
+        rows(run_query(store, text))
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[1:])
+
+
+def triple_count(kb: Any) -> int:
+    from kg.sparql import run_query
+
+    result = run_query(kb.rdf, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return int(next(iter(result.raw))["n"].value)  # type: ignore[call-overload]
+
+
+# --- cold CLI --------------------------------------------------------------------------
+
+
+def cold_ask(root: Path, question: str, runs: int = 2) -> float:
+    """Slowest of ``runs`` wall times of a fresh ``kg ask`` process (model load included)."""
+    env = {**os.environ, **OFFLINE, "KG_HOME": str(root / "home")}
+    kg = Path(sys.executable).with_name("kg")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [str(kg), "ask", question, "--json"], env=env, check=True, capture_output=True
+        )
+        times.append(time.perf_counter() - started)
+    return max(times)
+
+
+# --- orchestration ---------------------------------------------------------------------
+
+
+def _child(phase: str, root: Path, *extra: str) -> dict[str, Any]:
+    """Run one phase in a fresh interpreter and return its JSON result."""
+    cmd = [sys.executable, "-m", "benchmarks", "--phase", phase, "--root", str(root), *extra]
+    proc = subprocess.run(
+        cmd, cwd=REPO, env={**os.environ, **OFFLINE}, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"phase {phase} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_size(size: int, questions: int, sparql: bool, seed: int) -> dict[str, Any]:
+    """Every figure for one corpus size, in a fresh KG_HOME."""
+    from benchmarks.generate import write_corpus
+
+    root = OUT / f"n{size}"
+    shutil.rmtree(root, ignore_errors=True)
+    write_corpus(root, size, questions, seed)
+    print(f"[{size}] ingesting ...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    result = {"size": size, **_child("ingest", root)}
+    result["phase_wall_s"] = time.perf_counter() - started
+    print(f"[{size}] asking ...", file=sys.stderr, flush=True)
+    result.update(_child("ask", root, *(["--sparql"] if sparql else [])))
+    first = json.loads((root / "questions.jsonl").read_text().splitlines()[0])["question"]
+    result["cold_ask_s"] = cold_ask(root, first)
+    result["disk_mb"] = disk_mb(root / "home")
+    print(f"[{size}] {json.dumps(result)}", file=sys.stderr, flush=True)
+    return result
+
+
+def _ms(value: float) -> str:
+    """A SPARQL median, or why there is none."""
+    if math.isinf(value):
+        return "timeout (> 60 s)"
+    if math.isnan(value):
+        return "failed (> 4 GB)"
+    return f"{value:.1f}"
+
+
+def _row(label: str, target: str, values: list[str]) -> str:
+    return "| " + " | ".join([label, *values, target]) + " |"
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """One markdown table: a row per figure, a column per corpus size."""
+    head = ["figure", *[f"{r['size']:,} docs" for r in results], "target"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+    def add(label: str, fmt: Any, target: str = "") -> None:
+        lines.append(_row(label, target, [fmt(r) for r in results]))
+
+    add("passages", lambda r: f"{r['passages']:,}")
+    add("ingest wall time (s)", lambda r: f"{r['ingest_s']:.1f}", TARGETS["wall_10k"])
+    add("ingest docs/s", lambda r: f"{r['docs'] / r['ingest_s']:.1f}")
+    add("ingest passages/s", lambda r: f"{r['passages'] / r['ingest_s']:.1f}")
+    add("embedding-only ceiling (s)", lambda r: f"{r['ceiling_s']:.1f}")
+    add(
+        "ingest / ceiling",
+        lambda r: f"{r['ingest_s'] / r['ceiling_s']:.2f}",
+        TARGETS["ceiling_ratio"],
+    )
+    add("model load, excluded above (s)", lambda r: f"{r['model_load_s']:.1f}")
+    add("ask warm p50 (ms)", lambda r: f"{r['ask_p50_ms']:.0f}", TARGETS["ask_p50_ms"])
+    add("ask warm p95 (ms)", lambda r: f"{r['ask_p95_ms']:.0f}", TARGETS["ask_p95_ms"])
+    add("questions timed", lambda r: str(r["questions"]))
+    add("cold `kg ask` (s)", lambda r: f"{r['cold_ask_s']:.1f}", TARGETS["cold_ask_s"])
+    add("gold passage in citations", lambda r: f"{r['hit_rate']:.0%}")
+    add("gold passage in retrieved top-k", lambda r: f"{r['recall_at_k']:.0%}")
+    add("answer accuracy (scorer rule)", lambda r: f"{r['accuracy']:.0%}")
+    add("triples", lambda r: f"{r['triples']:,}", TARGETS["triples"])
+    for name in sorted(results[-1].get("sparql_ms", {})):
+        add(
+            f"SPARQL `{name}` median (ms)",
+            lambda r, n=name: _ms(r["sparql_ms"][n]) if "sparql_ms" in r else "–",
+            TARGETS["sparql"],
+        )
+    add("peak RSS ingest (MB)", lambda r: f"{r['ingest_rss_mb']:.0f}")
+    add("peak RSS ask + SPARQL (MB)", lambda r: f"{r['ask_rss_mb']:.0f}", TARGETS["ask_rss_mb"])
+    add("KG_HOME on disk (MB)", lambda r: f"{r['disk_mb']:.0f}")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """Cores and RAM of this machine, for the table's caption."""
+    mem = next(
+        x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")
+    )
+    gb = int(mem.split()[1]) / 1024 / 1024
+    return f"{os.cpu_count()} cores, {gb:.0f} GB RAM, Python {sys.version.split()[0]}"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    ap.add_argument("--sizes", default="100,1000", help="comma-separated corpus sizes")
+    ap.add_argument("--questions", type=int, default=60, help="questions per size (≥ 50)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--out", type=Path, help="also write the table (and JSON beside it) here")
+    ap.add_argument("--phase", choices=["ingest", "ask", "sparql"], help=argparse.SUPPRESS)
+    ap.add_argument("--query", help=argparse.SUPPRESS)
+    ap.add_argument("--from-json", type=Path, help="re-print the table of an earlier --out run")
+    ap.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--sparql", action="store_true", help=argparse.SUPPRESS)
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.update(OFFLINE)
+    if args.phase == "ingest":
+        print(json.dumps(phase_ingest(args.root)))
+        return 0
+    if args.phase == "ask":
+        print(json.dumps(phase_ask(args.root, args.sparql)))
+        return 0
+    if args.phase == "sparql":
+        print(json.dumps(phase_sparql(args.root, args.query)))
+        return 0
+    if args.from_json:
+        results = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+        results = [bench_size(n, args.questions, n == max(sizes), args.seed) for n in sizes]
+    text = f"Machine: {machine()}\n\n{table(results)}\n"
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        args.out.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    return 0
