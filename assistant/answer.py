@@ -517,7 +517,7 @@ class Answerer:
             cand.eligible = (
                 not cand.text.rstrip().endswith("?")
                 and (not _is_heading(cand) or (acronym is not None and acronym in cand.text))
-                and _about_the_entities(terms, context)
+                and _about_the_entities(terms, f"{cand.hit.title}\n{context}")
                 and _has_focus(terms, cand.text, soft.get(id(cand)), kind, acronym, question)
                 and _names_the_class(asked, cand.text)
             )
@@ -547,10 +547,15 @@ class Answerer:
             return {}
         out: dict[int, dict[str, float]] = {}
         term_vecs = self._vectors([t.label for t in unknown])
-        for cand in candidates:
-            words = sorted(
+        word_lists = {
+            id(cand): sorted(
                 {w.lower() for w in re.findall(r"[A-Za-z]{3,}", cand.text)} - QUESTION_WORDS
             )
+            for cand in candidates
+        }
+        self._vectors(sorted({w for words in word_lists.values() for w in words}))  # one batch
+        for cand in candidates:
+            words = word_lists[id(cand)]
             if not words:
                 continue
             sims = term_vecs @ self._vectors(words).T

@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph
+
 from ingest.catalog import read_catalog
 from ingest.check import repair
 from ingest.extract import extract_facts, load_reference
@@ -17,11 +19,13 @@ from ingest.write import remove_document, write_document
 from kg.base import KnowledgeBase
 from kg.errors import DocumentError, NotFoundError
 from kg.lock import write_lock
+from kg.model import Document, Passage
 from kg.namespaces import REFERENCE_GRAPH
 from kg.reference import load_reference_graph
 from kg.settings import Settings
 
 Progress = Callable[[str, str], None]
+EMBED_CHUNK = 256  # passages embedded per model call, across documents
 
 
 @dataclass
@@ -85,6 +89,7 @@ def _ingest_files(
     registered = kb.registry()
     catalogs: dict[Path, dict[str, dict[str, str]]] = {}
     seen: set[str] = set()
+    pending: list[tuple[Path, Document, list[Passage], Graph]] = []
     max_bytes = kb.settings.max_file_mb * 1024 * 1024
     for path, root in files:
         doc_id = doc_id_for(path, root)
@@ -102,12 +107,34 @@ def _ingest_files(
             progress(str(path), "failed")
             continue
         passages = segment(doc)
-        facts = extract_facts(doc, passages, reference)
-        report.triples += write_document(kb, doc, passages, facts)
-        report.passages += len(passages)
-        (report.updated if doc.doc_id in registered else report.added).append(doc.doc_id)
-        progress(str(path), "updated" if doc.doc_id in registered else "added")
+        pending.append((path, doc, passages, extract_facts(doc, passages, reference)))
+        if sum(len(item[2]) for item in pending) >= EMBED_CHUNK:
+            _write_pending(kb, pending, registered, report, progress)
+    _write_pending(kb, pending, registered, report, progress)
     return seen
+
+
+def _write_pending(
+    kb: KnowledgeBase,
+    pending: list[tuple[Path, Document, list[Passage], Graph]],
+    registered: dict[str, str],
+    report: IngestReport,
+    progress: Progress,
+) -> None:
+    """Embed the passages of several documents in one batch, then write each document."""
+    if not pending:
+        return
+    vectors = kb.embedder.embed([p.embedding_text for _, _, ps, _ in pending for p in ps])
+    offset = 0
+    for path, doc, passages, facts in pending:
+        chunk = vectors[offset : offset + len(passages)]
+        offset += len(passages)
+        report.triples += write_document(kb, doc, passages, facts, chunk)
+        report.passages += len(passages)
+        status = "updated" if doc.doc_id in registered else "added"
+        (report.updated if status == "updated" else report.added).append(doc.doc_id)
+        progress(str(path), status)
+    pending.clear()
 
 
 def _file_sha256(path: Path) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import numpy as np
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
@@ -94,12 +95,23 @@ def _registry_delete(doc_id: str) -> str:
     return f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{GOVID}registry/{doc_id}> ?p ?o }} }}"
 
 
-def write_document(kb: KnowledgeBase, doc: Document, passages: list[Passage], facts: Graph) -> int:
-    """Replace ``doc`` in every store; returns the number of triples in its graph."""
+def write_document(
+    kb: KnowledgeBase,
+    doc: Document,
+    passages: list[Passage],
+    facts: Graph,
+    vectors: np.ndarray | None = None,
+) -> int:
+    """Replace ``doc`` in every store; returns the number of triples in its graph.
+
+    ``vectors`` may come precomputed: embedding many documents' passages in one batch is
+    what keeps ingestion near the speed of the model itself.
+    """
     graph = document_graph(doc, passages)
     for triple in facts:
         graph.add(triple)
-    vectors = kb.embedder.embed([p.embedding_text for p in passages])
+    if vectors is None:
+        vectors = kb.embedder.embed([p.embedding_text for p in passages])
     kb.texts.put(doc, passages)
     kb.vectors.delete_document(doc.doc_id)
     kb.vectors.add(passages, vectors, {doc.doc_id: doc.title})

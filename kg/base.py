@@ -54,7 +54,8 @@ class KnowledgeBase:
             return ""
 
     def bump_generation(self) -> None:
-        """Tell readers in other processes that a write finished."""
+        """Tell readers in other processes that a write finished (after making it durable)."""
+        self.rdf.flush()
         path = self.settings.generation_path
         value = str(int(self._read_generation() or 0) + 1)
         tmp = path.with_suffix(".tmp")

@@ -40,7 +40,11 @@ class RdfStore:
         return self.store.query(sparql, use_default_graph_as_union=union, **kwargs)
 
     def update(self, sparql: str) -> None:
+        """Each update is one transaction, durable in the write-ahead log once it returns."""
         self.store.update(sparql)
+
+    def flush(self) -> None:
+        """Move written data from memory to disk files; once per ingest run is enough."""
         self.store.flush()
 
     def replace_graph(self, graph_iri: str, triples: Graph, extra_update: str = "") -> None:
