@@ -48,7 +48,10 @@ class Context:
     def node(self, iri: str | URIRef, types: tuple[URIRef, ...], start: int, end: int) -> URIRef:
         ref = URIRef(iri)
         for rdf_type in types:
-            self.graph.add((ref, RDF.type, rdf_type))
+            # The reference graph already types shared entities; a copy in every document
+            # graph would make union-graph queries return one row per document.
+            if (ref, RDF.type, rdf_type) not in self.reference.graph:
+                self.graph.add((ref, RDF.type, rdf_type))
         self.derive(ref, start, end)
         return ref
 
@@ -62,7 +65,8 @@ class Context:
         if key in self._emitted:
             return entity.iri
         self._emitted.add(key)
-        self.graph.add((entity.iri, SKOS.prefLabel, Literal(entity.label, lang="en")))
+        if (entity.iri, SKOS.prefLabel, None) not in self.reference.graph:
+            self.graph.add((entity.iri, SKOS.prefLabel, Literal(entity.label, lang="en")))
         if entity.iri in self.resolver.learned:
             for acronym in entity.acronyms:
                 self.graph.add((entity.iri, GOV.acronym, Literal(acronym)))
