@@ -502,24 +502,32 @@ class Answerer:
     def _score(
         self, question: str, qvec: np.ndarray, terms: list[Term], candidates: list[Candidate]
     ) -> None:
+        """Cheap lexical checks first; only the sentences that pass them are embedded."""
         kind = answer_type(question)
         acronym = acronym_asked(question)
         asked = asked_class(question)
         reported_ok = REPORTED_QUESTION_RE.search(question) is not None
-        vectors = self._vectors([c.text for c in candidates])
-        sims = vectors @ qvec
-        soft = self._soft_matches(terms, candidates)
-        for cand, sim in zip(candidates, sims, strict=True):
-            context = cand.hit.passage.embedding_text
+        shaped = [
+            c
+            for c in candidates
+            if not c.text.rstrip().endswith("?")
+            and (not _is_heading(c) or (acronym is not None and acronym in c.text))
+            and _about_the_entities(terms, f"{c.hit.title}\n{c.hit.passage.embedding_text}")
+            and _names_the_class(asked, c.text)
+        ]
+        soft = self._soft_matches(terms, shaped)
+        live = [
+            c for c in shaped if _has_focus(terms, c.text, soft.get(id(c)), kind, acronym, question)
+        ]
+        for cand in candidates:
+            cand.eligible = False
+        if not live:
+            return
+        sims = self._vectors([c.text for c in live]) @ qvec
+        for cand, sim in zip(live, sims, strict=True):
+            cand.eligible = True
             cov = 0.75 * _coverage(terms, cand.text, soft.get(id(cand))) + 0.25 * _coverage(
-                terms, context
-            )
-            cand.eligible = (
-                not cand.text.rstrip().endswith("?")
-                and (not _is_heading(cand) or (acronym is not None and acronym in cand.text))
-                and _about_the_entities(terms, f"{cand.hit.title}\n{context}")
-                and _has_focus(terms, cand.text, soft.get(id(cand)), kind, acronym, question)
-                and _names_the_class(asked, cand.text)
+                terms, cand.hit.passage.embedding_text
             )
             cue = 0.0
             if kind is not AnswerType.OTHER:
