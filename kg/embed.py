@@ -39,6 +39,9 @@ class SentenceTransformerEmbedder:
         for key, value in _QUIET_OFFLINE.items():
             os.environ.setdefault(key, value)
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
 
         path = model_path or _bundled_model_path()
         self.name = f"sentence-transformers:{path.rsplit('/', 1)[-1]}"
