@@ -104,25 +104,9 @@ def count_in(sentence: str) -> bool:
 
 
 _AUXILIARIES = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "were",
-        "does",
-        "do",
-        "did",
-        "will",
-        "has",
-        "have",
-        "can",
-        "could",
-        "would",
-        "should",
-        "happened",
-    ]
+    "is are was were does do did will has have can could would should happened".split()
 )
-_GENERIC_NOUNS = frozenset(["one", "thing", "kind", "type", "sort", "way", "name", "example"])
+_GENERIC_NOUNS = frozenset("one thing kind type sort way name example".split())
 
 
 def asked_class(question: str) -> str | None:

@@ -6,61 +6,12 @@ import re
 from collections.abc import Iterator
 
 ABBREVIATIONS = frozenset(
-    [
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "prof",
-        "st",
-        "cllr",
-        "rev",
-        "sir",
-        "no",
-        "nos",
-        "vs",
-        "approx",
-        "e.g",
-        "i.e",
-        "etc",
-        "cf",
-        "fig",
-        "para",
-        "ref",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "dept",
-        "est",
-    ]
+    "dr mr mrs ms prof st cllr rev sir no nos vs approx e.g i.e etc cf fig para ref jan feb mar "
+    "apr jun jul aug sep sept oct nov dec inc ltd co corp dept est".split()
 )
-MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+MONTHS = tuple(
+    "january february march april may june july august september october november december".split()
+)
 BULLET_RE = re.compile(r"^(?:•|\(?[ivxlc]+\)|\(?\d{1,2}[.)]|\(?[a-z]\))\s+", re.IGNORECASE)
 WORD_RE = re.compile(r"[A-Za-z0-9£%][A-Za-z0-9£%'’&.-]*")
 _TERMINATOR_RE = re.compile(r"[.!?]+[\"'’”)\]]*(?=\s+)")
