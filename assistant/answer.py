@@ -404,12 +404,17 @@ class Answerer:
         acronym = acronym_asked(question)
         asked = asked_class(question)
         reported_ok = REPORTED_QUESTION_RE.search(question) is not None
+        hits = {id(c.hit): c.hit for c in candidates}  # passage-level checks run once per passage
+        about = {
+            key: _about_the_entities(terms, f"{hit.title}\n{hit.passage.embedding_text}")
+            for key, hit in hits.items()
+        }
         shaped = [
             c
             for c in candidates
-            if not c.text.rstrip().endswith("?")
+            if about[id(c.hit)]
+            and not c.text.rstrip().endswith("?")
             and (not _is_heading(c) or (acronym is not None and acronym in c.text))
-            and _about_the_entities(terms, f"{c.hit.title}\n{c.hit.passage.embedding_text}")
             and _names_the_class(asked, c.text)
         ]
         soft = self._soft_matches(terms, shaped)
@@ -421,10 +426,14 @@ class Answerer:
         if not live:
             return
         sims = self._vectors([c.text for c in live]) @ qvec
+        passage_cov = {
+            key: _coverage(terms, hit.passage.embedding_text) for key, hit in hits.items()
+        }
         for cand, sim in zip(live, sims, strict=True):
             cand.eligible = True
-            cov = 0.75 * _coverage(terms, cand.text, soft.get(id(cand))) + 0.25 * _coverage(
-                terms, cand.hit.passage.embedding_text
+            cov = (
+                0.75 * _coverage(terms, cand.text, soft.get(id(cand)))
+                + 0.25 * passage_cov[id(cand.hit)]
             )
             cue = 0.0
             if kind is not AnswerType.OTHER:
