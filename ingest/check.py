@@ -31,6 +31,7 @@ def find_problems(kb: KnowledgeBase) -> list[Problem]:
         if g.startswith(f"{GRAPH_BASE}doc/")
     }
     expected_ids: set[str] = set()
+    stored = kb.vectors.ids_by_document()
     for doc_id in sorted(text_ids | set(registered) | graph_ids):
         if doc_id not in registered:
             problems.append(Problem(doc_id, "written but never registered (interrupted ingest)"))
@@ -43,12 +44,12 @@ def find_problems(kb: KnowledgeBase) -> list[Problem]:
             continue
         ids = {p.passage_id for p in kb.texts.passages(doc_id)}
         expected_ids |= ids
-        if kb.vectors.ids_for(doc_id) != ids:
+        if stored.get(doc_id, set()) != ids:
             problems.append(Problem(doc_id, "vector index does not match its passages"))
     stray = (
-        kb.vectors.ids_for()
+        set().union(*stored.values())
         - expected_ids
-        - {pid for p in problems for pid in kb.vectors.ids_for(p.doc_id)}
+        - {pid for p in problems for pid in stored.get(p.doc_id, set())}
     )
     if stray:
         problems.append(Problem("*", f"{len(stray)} vectors belong to no document"))

@@ -15,7 +15,7 @@ from ingest.check import repair
 from ingest.extract import extract_facts, load_reference
 from ingest.load import discover, doc_id_for, load_document
 from ingest.segment import segment
-from ingest.write import remove_document, write_document
+from ingest.write import Prepared, remove_document, write_documents
 from kg.base import KnowledgeBase
 from kg.errors import DocumentError, NotFoundError
 from kg.lock import write_lock
@@ -121,15 +121,17 @@ def _write_pending(
     report: IngestReport,
     progress: Progress,
 ) -> None:
-    """Embed the passages of several documents in one batch, then write each document."""
+    """Embed the passages of several documents in one batch, then write them together."""
     if not pending:
         return
     vectors = kb.embedder.embed([p.embedding_text for _, _, ps, _ in pending for p in ps])
-    offset = 0
-    for path, doc, passages, facts in pending:
-        chunk = vectors[offset : offset + len(passages)]
+    items, offset = [], 0
+    for _path, doc, passages, facts in pending:
+        items.append(Prepared(doc, passages, facts, vectors[offset : offset + len(passages)]))
         offset += len(passages)
-        report.triples += write_document(kb, doc, passages, facts, chunk)
+    triples = write_documents(kb, items, replacing=set(registered))
+    for (path, doc, passages, _facts), count in zip(pending, triples, strict=True):
+        report.triples += count
         report.passages += len(passages)
         status = "updated" if doc.doc_id in registered else "added"
         (report.updated if status == "updated" else report.added).append(doc.doc_id)

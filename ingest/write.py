@@ -8,6 +8,7 @@ index is rebuilt at the end of a run and checked against the texts at the start 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -69,7 +70,8 @@ def _date_literal(value: str) -> Literal:
     return Literal(value, datatype=datatype) if datatype else Literal(value)
 
 
-def _registry_update(doc: Document, passages: int, triples: int) -> str:
+def _registry_entry(doc: Document, passages: int, triples: int) -> str:
+    """The N-Triples of one catalogue record: which version of a document the store holds."""
     record = URIRef(f"{GOVID}registry/{doc.doc_id}")
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     entry = Graph()
@@ -85,14 +87,55 @@ def _registry_update(doc: Document, passages: int, triples: int) -> str:
         (DCTERMS.extent, Literal(f"{passages} passages, {triples} triples")),
     ):
         entry.add((record, p, o))
-    return (
-        f"{_registry_delete(doc.doc_id)} ;\n"
-        f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{entry.serialize(format='nt')}\n}} }}"
-    )
+    return entry.serialize(format="nt")
 
 
 def _registry_delete(doc_id: str) -> str:
     return f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{GOVID}registry/{doc_id}> ?p ?o }} }}"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One document ready to write: its passages, their vectors and its fact triples."""
+
+    doc: Document
+    passages: list[Passage]
+    facts: Graph
+    vectors: np.ndarray
+
+
+def write_documents(kb: KnowledgeBase, items: list[Prepared], replacing: set[str]) -> list[int]:
+    """Replace several documents in every store at once; the triple count of each graph.
+
+    One vector upsert and one RDF transaction for the whole batch: per-document store calls
+    cost more than the work they carry. Only documents in ``replacing`` (already stored)
+    need their old vectors deleted first.
+    """
+    graphs = []
+    for item in items:
+        graph = document_graph(item.doc, item.passages)
+        for triple in item.facts:
+            graph.add(triple)
+        graphs.append(graph)
+    for item in items:
+        kb.texts.put(item.doc, item.passages)
+    kb.vectors.delete_documents(sorted({i.doc.doc_id for i in items} & replacing))
+    kb.vectors.add(
+        [p for i in items for p in i.passages],
+        np.concatenate([i.vectors for i in items]) if items else np.empty((0, 0)),
+        {i.doc.doc_id: i.doc.title for i in items},
+    )
+    registry = "".join(
+        _registry_entry(i.doc, len(i.passages), len(g)) for i, g in zip(items, graphs, strict=True)
+    )
+    kb.rdf.replace_graphs(
+        [(doc_graph_iri(i.doc.doc_id), g) for i, g in zip(items, graphs, strict=True)],
+        extra_update=" ;\n".join(
+            [_registry_delete(i.doc.doc_id) for i in items]
+            + [f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{registry}\n}} }}"]
+        ),
+    )
+    return [len(g) for g in graphs]
 
 
 def write_document(
@@ -102,32 +145,18 @@ def write_document(
     facts: Graph,
     vectors: np.ndarray | None = None,
 ) -> int:
-    """Replace ``doc`` in every store; returns the number of triples in its graph.
-
-    ``vectors`` may come precomputed: embedding many documents' passages in one batch is
-    what keeps ingestion near the speed of the model itself.
-    """
-    graph = document_graph(doc, passages)
-    for triple in facts:
-        graph.add(triple)
+    """Replace ``doc`` in every store; returns the number of triples in its graph."""
     if vectors is None:
         vectors = kb.embedder.embed([p.embedding_text for p in passages])
-    kb.texts.put(doc, passages)
-    kb.vectors.delete_document(doc.doc_id)
-    kb.vectors.add(passages, vectors, {doc.doc_id: doc.title})
-    kb.rdf.replace_graph(
-        doc_graph_iri(doc.doc_id),
-        graph,
-        extra_update=_registry_update(doc, len(passages), len(graph)),
-    )
-    return len(graph)
+    prepared = Prepared(doc, passages, facts, vectors)
+    return write_documents(kb, [prepared], replacing={doc.doc_id})[0]
 
 
 def remove_document(kb: KnowledgeBase, doc_id: str) -> None:
     """Remove a document from every store; the registry entry goes first."""
     kb.rdf.drop_graph(doc_graph_iri(doc_id), extra_update=_registry_delete(doc_id))
-    kb.vectors.delete_document(doc_id)
+    kb.vectors.delete_documents([doc_id])
     kb.texts.delete(doc_id)
 
 
-__all__ = ["document_graph", "remove_document", "write_document"]
+__all__ = ["Prepared", "document_graph", "remove_document", "write_document", "write_documents"]

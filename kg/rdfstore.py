@@ -7,7 +7,7 @@ Readers open the store read-only and see a snapshot; they reopen when the genera
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +49,16 @@ class RdfStore:
 
     def replace_graph(self, graph_iri: str, triples: Graph, extra_update: str = "") -> None:
         """Drop and refill one named graph (plus ``extra_update``) in a single transaction."""
-        body = triples.serialize(format="nt")
-        self.update(
-            f"DROP SILENT GRAPH <{graph_iri}> ;\n"
-            f"INSERT DATA {{ GRAPH <{graph_iri}> {{\n{body}\n}} }}"
-            + (f" ;\n{extra_update}" if extra_update else "")
-        )
+        self.replace_graphs([(graph_iri, triples)], extra_update)
+
+    def replace_graphs(self, graphs: Sequence[tuple[str, Graph]], extra_update: str = "") -> None:
+        """Drop and refill several named graphs (plus ``extra_update``) in one transaction."""
+        parts = [
+            f"DROP SILENT GRAPH <{iri}> ;\n"
+            f"INSERT DATA {{ GRAPH <{iri}> {{\n{triples.serialize(format='nt')}\n}} }}"
+            for iri, triples in graphs
+        ]
+        self.update(" ;\n".join(parts + ([extra_update] if extra_update else [])))
 
     def drop_graph(self, graph_iri: str, extra_update: str = "") -> None:
         self.update(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import chromadb
 import numpy as np
+from chromadb.api.types import Where
 from chromadb.config import Settings as ChromaSettings
 
 from kg.model import Passage
@@ -25,25 +27,29 @@ class VectorIndex:
         )
 
     def add(self, passages: list[Passage], vectors: np.ndarray, titles: dict[str, str]) -> None:
-        if not passages:
-            return
-        self._collection.upsert(
-            ids=[p.passage_id for p in passages],
-            embeddings=vectors.tolist(),
-            documents=[p.text for p in passages],
-            metadatas=[
-                {
-                    "doc_id": p.doc_id,
-                    "start": p.start,
-                    "end": p.end,
-                    "title": titles.get(p.doc_id, ""),
-                }
-                for p in passages
-            ],
-        )
+        """Upsert in as few calls as Chroma allows: each call has a fixed cost."""
+        step = self._client.get_max_batch_size()
+        for at in range(0, len(passages), step):
+            batch = passages[at : at + step]
+            self._collection.upsert(
+                ids=[p.passage_id for p in batch],
+                embeddings=vectors[at : at + step].tolist(),
+                documents=[p.text for p in batch],
+                metadatas=[
+                    {
+                        "doc_id": p.doc_id,
+                        "start": p.start,
+                        "end": p.end,
+                        "title": titles.get(p.doc_id, ""),
+                    }
+                    for p in batch
+                ],
+            )
 
-    def delete_document(self, doc_id: str) -> None:
-        self._collection.delete(where={"doc_id": doc_id})
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        if doc_ids:
+            where = cast(Where, {"doc_id": {"$in": list(doc_ids)}})
+            self._collection.delete(where=where)
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(passage id, cosine similarity), best first."""
@@ -61,6 +67,13 @@ class VectorIndex:
         if doc_id is None:
             return set(self._collection.get(include=[])["ids"])
         return set(self._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def ids_by_document(self) -> dict[str, set[str]]:
+        """Every stored passage id, grouped by document, in one read of the collection."""
+        grouped: dict[str, set[str]] = {}
+        for passage_id in self.ids_for():
+            grouped.setdefault(passage_id.rpartition(":")[0], set()).add(passage_id)
+        return grouped
 
     def count(self) -> int:
         return self._collection.count()

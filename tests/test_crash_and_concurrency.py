@@ -102,7 +102,7 @@ def test_check_finds_and_repairs_a_half_written_document(tmp_path: Path) -> None
     settings = Settings.from_env(home=home)
     ingest(settings, [corpus])
     kb = KnowledgeBase(settings, read_only=False)
-    kb.vectors.delete_document("dental-access")  # as if the process died mid-write
+    kb.vectors.delete_documents(["dental-access"])  # as if the process died mid-write
     del kb
     problems = check(settings)
     assert problems == ["dental-access: vector index does not match its passages"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from rdflib import URIRef
 from rdflib.namespace import ORG
@@ -88,11 +89,19 @@ def org_type_key(entity: Entity) -> str | None:
 
 
 class Resolver:
-    """Alias lookup for one document; learns the document's own acronyms and names."""
+    """Alias lookup for one document; learns the document's own acronyms and names.
+
+    The alias table's patterns are compiled once per process; a document's learned names
+    get small patterns of their own, compiled when next needed. Recompiling one pattern of
+    every name after each learned entity cost an eighth of ingest time.
+    """
 
     def __init__(self, reference: Reference) -> None:
         self.entities: dict[URIRef, Entity] = {e.iri: e for e in reference.entities}
         self.learned: dict[URIRef, Entity] = {}
+        self._reference_patterns = _name_patterns(reference.entities)
+        self._learned_patterns: tuple[re.Pattern[str], ...] = ()
+        self._learned_dirty = False
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -103,14 +112,15 @@ class Resolver:
                 self._by_name.setdefault(name.lower(), entity.iri)
             for acronym in entity.acronyms:
                 self._by_acronym.setdefault(acronym, entity.iri)
-        names = sorted(self._by_name, key=lambda n: (-len(n), n))
-        acronyms = sorted(self._by_acronym, key=lambda n: (-len(n), n))
-        self._name_re = re.compile(
-            rf"(?<![\w-])(?:{'|'.join(map(re.escape, names))})(?:s)?(?![\w])", re.IGNORECASE
-        )
-        self._acronym_re = re.compile(
-            rf"(?<![\w-])(?:{'|'.join(map(re.escape, acronyms))})(?=s?(?![\w]))"
-        )
+        self._learned_dirty = True
+
+    def _patterns(self) -> tuple[re.Pattern[str], ...]:
+        """(name regex, acronym regex) pairs: the alias table's, then the learned names'."""
+        if self._learned_dirty:
+            learned = tuple(sorted(self.learned.values(), key=lambda e: str(e.iri)))
+            self._learned_patterns = _name_patterns(learned) if learned else ()
+            self._learned_dirty = False
+        return self._reference_patterns + self._learned_patterns
 
     def lookup(self, name: str) -> Entity | None:
         """The entity a whole name stands for (label or acronym), or None."""
@@ -151,11 +161,12 @@ class Resolver:
     def find(self, text: str, offset: int = 0) -> list[Mention]:
         """Named mentions in ``text`` (no anaphora), longest first, without overlaps."""
         candidates: list[tuple[int, int, Entity]] = []
-        for m in self._name_re.finditer(text):
+        patterns = self._patterns()
+        for m in (m for pattern in patterns[0::2] for m in pattern.finditer(text)):
             entity = self.lookup(m.group(0))
             if entity is not None:
                 candidates.append((m.start(), m.end(), entity))
-        for m in self._acronym_re.finditer(text):
+        for m in (m for pattern in patterns[1::2] for m in pattern.finditer(text)):
             candidates.append((m.start(), m.end(), self.entities[self._by_acronym[m.group(0)]]))
         named = list(candidates)
         for start, end, entity in self._generic(text):
@@ -208,6 +219,28 @@ class Resolver:
         return [
             (offset + m.start(), offset + m.end(), m.group(1)) for m in _ANAPHOR_RE.finditer(text)
         ]
+
+
+def _name_patterns(entities: tuple[Entity, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One regex of every name (any case, optional plural s), one of every acronym (exact)."""
+    names = sorted({n.lower() for e in entities for n in e.names}, key=lambda n: (-len(n), n))
+    acronyms = sorted({a for e in entities for a in e.acronyms}, key=lambda n: (-len(n), n))
+    return _compile_names(tuple(names), tuple(acronyms))
+
+
+@lru_cache(maxsize=8)
+def _compile_names(
+    names: tuple[str, ...], acronyms: tuple[str, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return (
+        re.compile(rf"(?<![\w-])(?:{_alternation(names)})(?:s)?(?![\w])", re.IGNORECASE),
+        re.compile(rf"(?<![\w-])(?:{_alternation(acronyms)})(?=s?(?![\w]))"),
+    )
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    """``a|b|c``; with no words, a pattern that never matches (not the empty string)."""
+    return "|".join(map(re.escape, words)) if words else "(?!)"
 
 
 def _split_run(offset: int, run: str) -> list[tuple[int, int]]:
