@@ -25,7 +25,7 @@ from kg.reference import load_reference_graph
 from kg.settings import Settings
 
 Progress = Callable[[str, str], None]
-EMBED_CHUNK = 256  # passages embedded per model call, across documents
+EMBED_CHUNK = 1024  # passages embedded per model call, across documents: fewer, fuller batches
 
 
 @dataclass

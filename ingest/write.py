@@ -22,7 +22,6 @@ from kg.namespaces import (
     GOVID,
     OA,
     REGISTRY_GRAPH,
-    bind_prefixes,
     doc_graph_iri,
     doc_iri,
     passage_iri,
@@ -31,7 +30,7 @@ from kg.namespaces import (
 
 def document_graph(doc: Document, passages: list[Passage]) -> Graph:
     """The document node and its passages as Web Annotation specific resources."""
-    graph = bind_prefixes(Graph())
+    graph = Graph()
     node = URIRef(doc_iri(doc.doc_id))
     graph.add((node, RDF.type, FOAF.Document))
     graph.add((node, RDF.type, PROV.Entity))
@@ -111,12 +110,12 @@ def write_documents(kb: KnowledgeBase, items: list[Prepared], replacing: set[str
     cost more than the work they carry. Only documents in ``replacing`` (already stored)
     need their old vectors deleted first.
     """
-    graphs = []
-    for item in items:
-        graph = document_graph(item.doc, item.passages)
-        for triple in item.facts:
-            graph.add(triple)
-        graphs.append(graph)
+    graphs = [document_graph(i.doc, i.passages) for i in items]
+    ntriples = [
+        g.serialize(format="nt") + i.facts.serialize(format="nt")
+        for i, g in zip(items, graphs, strict=True)
+    ]
+    counts = [len(g) + len(i.facts) for i, g in zip(items, graphs, strict=True)]
     for item in items:
         kb.texts.put(item.doc, item.passages)
     kb.vectors.delete_documents(sorted({i.doc.doc_id for i in items} & replacing))
@@ -126,16 +125,16 @@ def write_documents(kb: KnowledgeBase, items: list[Prepared], replacing: set[str
         {i.doc.doc_id: i.doc.title for i in items},
     )
     registry = "".join(
-        _registry_entry(i.doc, len(i.passages), len(g)) for i, g in zip(items, graphs, strict=True)
+        _registry_entry(i.doc, len(i.passages), n) for i, n in zip(items, counts, strict=True)
     )
     kb.rdf.replace_graphs(
-        [(doc_graph_iri(i.doc.doc_id), g) for i, g in zip(items, graphs, strict=True)],
+        [(doc_graph_iri(i.doc.doc_id), nt) for i, nt in zip(items, ntriples, strict=True)],
         extra_update=" ;\n".join(
             [_registry_delete(i.doc.doc_id) for i in items]
             + [f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{registry}\n}} }}"]
         ),
     )
-    return [len(g) for g in graphs]
+    return counts
 
 
 def write_document(

@@ -49,14 +49,13 @@ class RdfStore:
 
     def replace_graph(self, graph_iri: str, triples: Graph, extra_update: str = "") -> None:
         """Drop and refill one named graph (plus ``extra_update``) in a single transaction."""
-        self.replace_graphs([(graph_iri, triples)], extra_update)
+        self.replace_graphs([(graph_iri, triples.serialize(format="nt"))], extra_update)
 
-    def replace_graphs(self, graphs: Sequence[tuple[str, Graph]], extra_update: str = "") -> None:
-        """Drop and refill several named graphs (plus ``extra_update``) in one transaction."""
+    def replace_graphs(self, graphs: Sequence[tuple[str, str]], extra_update: str = "") -> None:
+        """Drop and refill several named graphs, given as N-Triples text, in one transaction."""
         parts = [
-            f"DROP SILENT GRAPH <{iri}> ;\n"
-            f"INSERT DATA {{ GRAPH <{iri}> {{\n{triples.serialize(format='nt')}\n}} }}"
-            for iri, triples in graphs
+            f"DROP SILENT GRAPH <{iri}> ;\nINSERT DATA {{ GRAPH <{iri}> {{\n{ntriples}\n}} }}"
+            for iri, ntriples in graphs
         ]
         self.update(" ;\n".join(parts + ([extra_update] if extra_update else [])))
 

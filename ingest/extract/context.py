@@ -13,7 +13,7 @@ from ingest.extract.entities import Mention, Resolver, head_of, org_type_key
 from ingest.extract.reference import Entity, Reference
 from ingest.extract.text import Line, PassageIndex, Sentence, read_lines, read_sentences
 from kg.model import Document
-from kg.namespaces import GOV, GOVID, bind_prefixes, doc_scoped_iri
+from kg.namespaces import GOV, GOVID, doc_scoped_iri
 
 
 @dataclass
@@ -135,7 +135,7 @@ def build_context(doc: Document, passages: PassageIndex, reference: Reference) -
         passages=passages,
         lines=lines,
         sentences=read_sentences(doc.text, lines),
-        graph=bind_prefixes(Graph()),
+        graph=Graph(),  # serialised as N-Triples: no prefixes to bind
     )
     ctx.resolver.learn_acronyms(doc.text)
     _date_pass(ctx)

@@ -9,6 +9,7 @@ committee that met; "this Board" the last board named).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -91,17 +92,15 @@ def org_type_key(entity: Entity) -> str | None:
 class Resolver:
     """Alias lookup for one document; learns the document's own acronyms and names.
 
-    The alias table's patterns are compiled once per process; a document's learned names
-    get small patterns of their own, compiled when next needed. Recompiling one pattern of
-    every name after each learned entity cost an eighth of ingest time.
+    The alias table's patterns are compiled once per process; a document's few learned
+    names are found by plain string search. Recompiling one pattern of every name after
+    each learned entity cost an eighth of ingest time.
     """
 
     def __init__(self, reference: Reference) -> None:
         self.entities: dict[URIRef, Entity] = {e.iri: e for e in reference.entities}
         self.learned: dict[URIRef, Entity] = {}
         self._reference_patterns = _name_patterns(reference.entities)
-        self._learned_patterns: tuple[re.Pattern[str], ...] = ()
-        self._learned_dirty = False
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -112,15 +111,16 @@ class Resolver:
                 self._by_name.setdefault(name.lower(), entity.iri)
             for acronym in entity.acronyms:
                 self._by_acronym.setdefault(acronym, entity.iri)
-        self._learned_dirty = True
 
-    def _patterns(self) -> tuple[re.Pattern[str], ...]:
-        """(name regex, acronym regex) pairs: the alias table's, then the learned names'."""
-        if self._learned_dirty:
-            learned = tuple(sorted(self.learned.values(), key=lambda e: str(e.iri)))
-            self._learned_patterns = _name_patterns(learned) if learned else ()
-            self._learned_dirty = False
-        return self._reference_patterns + self._learned_patterns
+    def _spans(self, text: str) -> Iterator[tuple[int, int, bool]]:
+        """(start, end, is_acronym) of every alias-table or learned name in ``text``."""
+        names, acronyms = self._reference_patterns
+        for m in names.finditer(text):
+            yield m.start(), m.end(), False
+        for m in acronyms.finditer(text):
+            yield m.start(), m.end(), True
+        if self.learned:
+            yield from _learned_spans(text, self.learned.values())
 
     def lookup(self, name: str) -> Entity | None:
         """The entity a whole name stands for (label or acronym), or None."""
@@ -161,13 +161,11 @@ class Resolver:
     def find(self, text: str, offset: int = 0) -> list[Mention]:
         """Named mentions in ``text`` (no anaphora), longest first, without overlaps."""
         candidates: list[tuple[int, int, Entity]] = []
-        patterns = self._patterns()
-        for m in (m for pattern in patterns[0::2] for m in pattern.finditer(text)):
-            entity = self.lookup(m.group(0))
-            if entity is not None:
-                candidates.append((m.start(), m.end(), entity))
-        for m in (m for pattern in patterns[1::2] for m in pattern.finditer(text)):
-            candidates.append((m.start(), m.end(), self.entities[self._by_acronym[m.group(0)]]))
+        for start, end, is_acronym in self._spans(text):
+            name = text[start:end]
+            found = self.entities[self._by_acronym[name]] if is_acronym else self.lookup(name)
+            if found is not None:
+                candidates.append((start, end, found))
         named = list(candidates)
         for start, end, entity in self._generic(text):
             inside = [(s, e, n) for s, e, n in named if s < end and e > start]
@@ -219,6 +217,34 @@ class Resolver:
         return [
             (offset + m.start(), offset + m.end(), m.group(1)) for m in _ANAPHOR_RE.finditer(text)
         ]
+
+
+def _learned_spans(text: str, learned: Iterable[Entity]) -> Iterator[tuple[int, int, bool]]:
+    """What the alias patterns would match for a few learned names, without compiling any:
+    names in any case with an optional plural "s", acronyms exactly; whole words only."""
+    lower = text.lower()
+    folded = len(lower) == len(text)  # lower() keeps offsets for all but a few scripts
+    for entity in learned:
+        for name in entity.names:
+            yield from _occurrences(lower if folded else text, name.lower() if folded else name)
+        for acronym in entity.acronyms:
+            yield from _occurrences(text, acronym, acronym=True)
+
+
+def _occurrences(text: str, word: str, acronym: bool = False) -> Iterator[tuple[int, int, bool]]:
+    at = text.find(word)
+    while at >= 0 and word:
+        end = at + len(word)
+        before_ok = at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_-")
+        plural = end < len(text) and text[end] == "s"
+        after = end + 1 if plural else end
+        after_ok = after >= len(text) or not (text[after].isalnum() or text[after] == "_")
+        if not after_ok and plural:  # "s" was part of a longer word: try the bare name
+            after_ok = not (text[end].isalnum() or text[end] == "_")
+            after = end
+        if before_ok and after_ok:
+            yield at, end if acronym else after, acronym
+        at = text.find(word, at + 1)
 
 
 def _name_patterns(entities: tuple[Entity, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, SKOS
@@ -45,30 +46,52 @@ class TitleMatch:
 
 
 def _title_re(ctx: Context) -> re.Pattern[str]:
-    labels = [re.escape(label) for label, _ in ctx.reference.roles if label != "presenter"]
+    return _compile_titles(ctx.reference.roles)
+
+
+@lru_cache(maxsize=4)
+def _compile_titles(roles: tuple[tuple[str, URIRef], ...]) -> re.Pattern[str]:
+    labels = [re.escape(label) for label, _ in roles if label != "presenter"]
     return re.compile(
         rf"(?<![\w-])(?i:{_MODIFIERS}(?:{'|'.join(labels)}))(?:s)?(?![\w-])"
         rf"(?:\s+(?:of|for)\s+(?:the\s+)?(?:{_CAPSEQ}|[a-z]+\b))?"
     )
 
 
+@lru_cache(maxsize=4)
+def _role_patterns(
+    roles: tuple[tuple[str, URIRef], ...],
+) -> tuple[tuple[str, URIRef, re.Pattern[str]], ...]:
+    """Each role label (longest first) with one regex for its singular or plural form."""
+    return tuple(
+        (label, role, re.compile(rf"(?<![\w-]){re.escape(label)}s?(?![\w-])"))
+        for label, role in roles
+    )
+
+
 def _role_of(ctx: Context, title: str) -> tuple[URIRef, str] | None:
     """The role a title names (longest role label inside it) and the singular title."""
     lower = title.lower()
-    for label, role in ctx.reference.roles:
-        for form in (label, label + "s"):
-            at = re.search(rf"(?<![\w-]){re.escape(form)}(?![\w-])", lower)
-            if at:
-                singular = (
-                    title[: at.start()]
-                    + title[at.start() : at.start() + len(label)]
-                    + title[at.end() :]
-                )
-                preferred = ctx.reference.role_labels.get(role, label)
-                if singular.lower() == label and label != preferred.lower():
-                    singular = preferred
-                return role, singular[0].upper() + singular[1:]
+    for label, role, pattern in _role_patterns(ctx.reference.roles):
+        if label not in lower:
+            continue
+        at = _first_form(pattern, lower, label)
+        if at is not None:
+            singular = title[: at[0]] + title[at[0] : at[0] + len(label)] + title[at[1] :]
+            preferred = ctx.reference.role_labels.get(role, label)
+            if singular.lower() == label and label != preferred.lower():
+                singular = preferred
+            return role, singular[0].upper() + singular[1:]
     return None
+
+
+def _first_form(pattern: re.Pattern[str], lower: str, label: str) -> tuple[int, int] | None:
+    """Where the singular label stands alone in ``lower``, else where its plural does."""
+    matches = list(pattern.finditer(lower))
+    for m in matches:
+        if m.end() - m.start() == len(label):
+            return m.start(), m.end()
+    return (matches[0].start(), matches[0].end()) if matches else None
 
 
 def find_titles(ctx: Context, text: str, offset: int) -> list[TitleMatch]:
