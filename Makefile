@@ -43,7 +43,7 @@ format: install
 	$(VENV)/bin/ruff check --fix kg ingest assistant tests benchmarks
 
 bench: install
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks --out benchmarks/out/results.md
 
 clean:
 	rm -rf .kg .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -182,20 +182,21 @@ def phase_ask(root: Path, sparql: bool) -> dict[str, Any]:
         "latencies_ms": [round(x, 1) for x in latencies],
     }
     if sparql:
-        result["sparql_ms"] = sparql_medians(root)
+        result["sparql_ms"], result["sparql_rows"] = sparql_medians(root)
+        result["sparql_floor_ms"] = sparql_floor(kb)
     result["triples"] = triple_count(kb)
     return result
 
 
-def sparql_medians(root: Path, timeout: float = 60.0) -> dict[str, float]:
-    """Median ms of every saved query, each in its own capped child process.
+def sparql_medians(root: Path, timeout: float = 60.0) -> tuple[dict[str, float], dict[str, int]]:
+    """Median ms and row count of every saved query, each in its own capped child process.
 
     A query that runs past ``timeout`` seconds is reported as inf, one that exceeds the
     memory cap (or fails) as nan: a runaway join must not take the benchmark down with it.
     """
     from kg.sparql import saved_queries
 
-    out = {}
+    times, counts = {}, {}
     for name in sorted(saved_queries(REPO / "ontology" / "queries")):
         cmd = [sys.executable, "-m", "benchmarks", "--phase", "sparql", "--root", str(root)]
         try:
@@ -210,11 +211,12 @@ def sparql_medians(root: Path, timeout: float = 60.0) -> dict[str, float]:
             value = (
                 json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else None
             )
-            out[name] = float(value) if value is not None else float("nan")
+            times[name] = float(value["ms"]) if value is not None else float("nan")
+            counts[name] = int(value["rows"]) if value is not None else -1
         except subprocess.TimeoutExpired:
-            out[name] = float("inf")
-        print(f"  sparql {name}: {out[name]:.1f} ms", file=sys.stderr, flush=True)
-    return out
+            times[name], counts[name] = float("inf"), -1
+        print(f"  sparql {name}: {times[name]:.1f} ms", file=sys.stderr, flush=True)
+    return times, counts
 
 
 def _cap_memory(megabytes: int = 4096) -> None:
@@ -224,18 +226,45 @@ def _cap_memory(megabytes: int = 4096) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def phase_sparql(root: Path, name: str, repeats: int = 5) -> float:
+def phase_sparql(root: Path, name: str, repeats: int = 5) -> dict[str, float]:
     """Median wall time (ms) of one saved query, results fully consumed, after a warm-up."""
     from kg.rdfstore import open_store
     from kg.sparql import rows, run_query, saved_queries
 
     settings = _settings(root / "home")
     store = open_store(settings.rdf_store, settings.rdf_dir, read_only=True)
-    text = saved_queries(REPO / "ontology" / "queries")[name][1]
+    text = _existing_document(store, saved_queries(REPO / "ontology" / "queries")[name][1])
+    times, count = [], 0
+    for _ in range(repeats + 1):
+        started = time.perf_counter()
+        count = len(rows(run_query(store, text)))
+        times.append((time.perf_counter() - started) * 1000)
+    return {"ms": statistics.median(times[1:]), "rows": count}
+
+
+def _existing_document(store: Any, text: str) -> str:
+    """Point a query that names one document's graph at a document the corpus holds."""
+    import re
+
+    from kg.namespaces import GRAPH_BASE
+
+    named = re.search(rf"<{re.escape(GRAPH_BASE)}doc/[^>]+>", text)
+    graphs = [g for g in store.graph_names() if g.startswith(f"{GRAPH_BASE}doc/")]
+    if named is None or not graphs or named.group(0)[1:-1] in graphs:
+        return text
+    return text.replace(named.group(0), f"<{graphs[0]}>")
+
+
+def sparql_floor(kb: Any, count: int = 10_000, repeats: int = 5) -> float:
+    """Median ms to read ``count`` rows of the cheapest possible query (one quad scan):
+    the least any query returning that many rows can cost through the same code."""
+    from kg.sparql import rows, run_query
+
+    text = f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {count}"
     times = []
     for _ in range(repeats + 1):
         started = time.perf_counter()
-        rows(run_query(store, text))
+        rows(run_query(kb.rdf, text))
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times[1:])
 
@@ -307,6 +336,13 @@ def _ms(value: float) -> str:
     return f"{value:.1f}"
 
 
+def _sparql_cell(result: dict[str, Any], name: str) -> str:
+    if "sparql_ms" not in result:
+        return "–"
+    rows = result.get("sparql_rows", {}).get(name, -1)
+    return _ms(result["sparql_ms"][name]) + (f", {rows:,}" if rows >= 0 else "")
+
+
 def _row(label: str, target: str, values: list[str]) -> str:
     return "| " + " | ".join([label, *values, target]) + " |"
 
@@ -340,10 +376,14 @@ def table(results: list[dict[str, Any]]) -> str:
     add("triples", lambda r: f"{r['triples']:,}", TARGETS["triples"])
     for name in sorted(results[-1].get("sparql_ms", {})):
         add(
-            f"SPARQL `{name}` median (ms)",
-            lambda r, n=name: _ms(r["sparql_ms"][n]) if "sparql_ms" in r else "–",
+            f"SPARQL `{name}` median (ms), rows",
+            lambda r, n=name: _sparql_cell(r, n),
             TARGETS["sparql"],
         )
+    add(
+        "SPARQL floor: read 10,000 rows of one quad scan (ms)",
+        lambda r: f"{r['sparql_floor_ms']:.1f}" if "sparql_floor_ms" in r else "–",
+    )
     add("peak RSS ingest (MB)", lambda r: f"{r['ingest_rss_mb']:.0f}")
     add("peak RSS ask + SPARQL (MB)", lambda r: f"{r['ask_rss_mb']:.0f}", TARGETS["ask_rss_mb"])
     add("KG_HOME on disk (MB)", lambda r: f"{r['disk_mb']:.0f}")
@@ -361,7 +401,7 @@ def machine() -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    ap.add_argument("--sizes", default="100,1000", help="comma-separated corpus sizes")
+    ap.add_argument("--sizes", default="100,1000,10000", help="comma-separated corpus sizes")
     ap.add_argument("--questions", type=int, default=60, help="questions per size (≥ 50)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, help="also write the table (and JSON beside it) here")

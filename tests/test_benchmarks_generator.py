@@ -82,9 +82,11 @@ def test_percentile_and_table() -> None:
         "size": 10, "docs": 10, "passages": 40, "ingest_s": 4.0, "ceiling_s": 2.0,
         "model_load_s": 1.0, "ask_p50_ms": 50.0, "ask_p95_ms": 90.0, "questions": 50,
         "cold_ask_s": 5.0, "hit_rate": 0.9, "recall_at_k": 1.0, "accuracy": 0.8,
-        "triples": 1000, "sparql_ms": {"timeline": 2.0}, "ingest_rss_mb": 600.0,
+        "triples": 1000, "sparql_ms": {"timeline": 2.0}, "sparql_rows": {"timeline": 12},
+        "sparql_floor_ms": 9.5, "ingest_rss_mb": 600.0,
         "ask_rss_mb": 700.0, "disk_mb": 3.0,
     }  # fmt: skip
     text = table([row])
     assert "| ingest / ceiling | 2.00 | ≤ 1.5 |" in text
-    assert "SPARQL `timeline` median (ms) | 2.0" in text
+    assert "SPARQL `timeline` median (ms), rows | 2.0, 12 | ≤ 50 |" in text
+    assert "| SPARQL floor: read 10,000 rows of one quad scan (ms) | 9.5 |" in text
