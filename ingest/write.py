@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
+import pyoxigraph as ox
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
@@ -30,43 +31,63 @@ from kg.namespaces import (
 
 def document_graph(doc: Document, passages: list[Passage]) -> Graph:
     """The document node and its passages as Web Annotation specific resources."""
-    graph = Graph()
-    node = URIRef(doc_iri(doc.doc_id))
-    graph.add((node, RDF.type, FOAF.Document))
-    graph.add((node, RDF.type, PROV.Entity))
-    graph.add((node, DCTERMS.title, Literal(doc.title)))
-    graph.add((node, DCTERMS.type, Literal(doc.doc_type)))
-    graph.add((node, DCTERMS.identifier, Literal(f"sha256:{doc.sha256}")))
-    graph.add((node, DCTERMS.source, Literal(doc.source or doc.path)))
+    return Graph().parse(data=document_ntriples(doc, passages), format="nt")
+
+
+def document_ntriples(doc: Document, passages: list[Passage]) -> str:
+    """:func:`document_graph` as N-Triples text, built with Oxigraph's terms: at ingest this
+    is written straight into the store, and building an rdflib Graph first cost more."""
+    node = ox.NamedNode(doc_iri(doc.doc_id))
+    triples = [
+        (node, _RDF_TYPE, _iri(FOAF.Document)),
+        (node, _RDF_TYPE, _iri(PROV.Entity)),
+        (node, _iri(DCTERMS.title), ox.Literal(doc.title)),
+        (node, _iri(DCTERMS.type), ox.Literal(doc.doc_type)),
+        (node, _iri(DCTERMS.identifier), ox.Literal(f"sha256:{doc.sha256}")),
+        (node, _iri(DCTERMS.source), ox.Literal(doc.source or doc.path)),
+    ]
     if doc.publisher:
-        graph.add((node, DCTERMS.publisher, Literal(doc.publisher)))
+        triples.append((node, _iri(DCTERMS.publisher), ox.Literal(doc.publisher)))
     if doc.issued:
-        graph.add((node, DCTERMS.issued, _date_literal(doc.issued)))
+        triples.append((node, _iri(DCTERMS.issued), _date_literal(doc.issued)))
     for passage in passages:
-        _add_passage(graph, node, passage)
-    return graph
+        triples.extend(_passage_triples(node, passage))
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
 
 
-def _add_passage(graph: Graph, doc_node: URIRef, passage: Passage) -> None:
-    node = URIRef(passage_iri(passage.doc_id, passage.start, passage.end))
-    position = URIRef(f"{node}#position")
-    quote = URIRef(f"{node}#quote")
-    graph.add((node, RDF.type, OA.SpecificResource))
-    graph.add((node, OA.hasSource, doc_node))
-    graph.add((node, OA.hasSelector, position))
-    graph.add((node, OA.hasSelector, quote))
-    graph.add((position, RDF.type, OA.TextPositionSelector))
-    graph.add((position, OA.start, Literal(passage.start, datatype=XSD.nonNegativeInteger)))
-    graph.add((position, OA.end, Literal(passage.end, datatype=XSD.nonNegativeInteger)))
-    graph.add((quote, RDF.type, OA.TextQuoteSelector))
-    graph.add((quote, OA.exact, Literal(passage.text)))
+Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
+
+
+def _iri(term: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+_RDF_TYPE = _iri(RDF.type)
+_NON_NEGATIVE = _iri(XSD.nonNegativeInteger)
+
+
+def _passage_triples(doc_node: ox.NamedNode, passage: Passage) -> list[Triple]:
+    iri = passage_iri(passage.doc_id, passage.start, passage.end)
+    node, position, quote = (ox.NamedNode(iri + suffix) for suffix in ("", "#position", "#quote"))
+    triples: list[Triple] = [
+        (node, _RDF_TYPE, _iri(OA.SpecificResource)),
+        (node, _iri(OA.hasSource), doc_node),
+        (node, _iri(OA.hasSelector), position),
+        (node, _iri(OA.hasSelector), quote),
+        (position, _RDF_TYPE, _iri(OA.TextPositionSelector)),
+        (position, _iri(OA.start), ox.Literal(str(passage.start), datatype=_NON_NEGATIVE)),
+        (position, _iri(OA.end), ox.Literal(str(passage.end), datatype=_NON_NEGATIVE)),
+        (quote, _RDF_TYPE, _iri(OA.TextQuoteSelector)),
+        (quote, _iri(OA.exact), ox.Literal(passage.text)),
+    ]
     if passage.section:
-        graph.add((node, DCTERMS.title, Literal(passage.section)))
+        triples.append((node, _iri(DCTERMS.title), ox.Literal(passage.section)))
+    return triples
 
 
-def _date_literal(value: str) -> Literal:
+def _date_literal(value: str) -> ox.Literal:
     datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}.get(len(value))
-    return Literal(value, datatype=datatype) if datatype else Literal(value)
+    return ox.Literal(value, datatype=_iri(datatype)) if datatype else ox.Literal(value)
 
 
 def _registry_entry(doc: Document, passages: int, triples: int) -> str:
@@ -110,12 +131,9 @@ def write_documents(kb: KnowledgeBase, items: list[Prepared], replacing: set[str
     cost more than the work they carry. Only documents in ``replacing`` (already stored)
     need their old vectors deleted first.
     """
-    graphs = [document_graph(i.doc, i.passages) for i in items]
-    ntriples = [
-        g.serialize(format="nt") + i.facts.serialize(format="nt")
-        for i, g in zip(items, graphs, strict=True)
-    ]
-    counts = [len(g) + len(i.facts) for i, g in zip(items, graphs, strict=True)]
+    graphs = [document_ntriples(i.doc, i.passages) for i in items]
+    ntriples = [g + i.facts.serialize(format="nt") for i, g in zip(items, graphs, strict=True)]
+    counts = [g.count("\n") + len(i.facts) for i, g in zip(items, graphs, strict=True)]
     for item in items:
         kb.texts.put(item.doc, item.passages)
     kb.vectors.delete_documents(sorted({i.doc.doc_id for i in items} & replacing))
@@ -158,4 +176,11 @@ def remove_document(kb: KnowledgeBase, doc_id: str) -> None:
     kb.texts.delete(doc_id)
 
 
-__all__ = ["Prepared", "document_graph", "remove_document", "write_document", "write_documents"]
+__all__ = [
+    "Prepared",
+    "document_graph",
+    "document_ntriples",
+    "remove_document",
+    "write_document",
+    "write_documents",
+]
