@@ -1,9 +1,10 @@
-"""Write one document into every store of the knowledge base, replacing any older version.
+"""Write documents into every store of the knowledge base, replacing any older versions.
 
-Order matters for crash safety: texts, then vectors, then the RDF graph together with its
-registry entry in one atomic update. The registry is written last, so a crash before it
-leaves the old hash registered and the next ingest redoes the document; the derived BM25
-index is rebuilt at the end of a run and checked against the texts at the start of the next.
+Order matters for crash safety: texts, then vectors, then the RDF graphs of a whole batch
+together with their registry entries in one atomic update. The registry is written last,
+so a crash before it leaves the old hashes registered and the next ingest redoes those
+documents; the derived BM25 index is rebuilt at the end of a run and checked against the
+texts at the start of the next.
 """
 
 from __future__ import annotations
@@ -155,20 +156,6 @@ def write_documents(kb: KnowledgeBase, items: list[Prepared], replacing: set[str
     return counts
 
 
-def write_document(
-    kb: KnowledgeBase,
-    doc: Document,
-    passages: list[Passage],
-    facts: Graph,
-    vectors: np.ndarray | None = None,
-) -> int:
-    """Replace ``doc`` in every store; returns the number of triples in its graph."""
-    if vectors is None:
-        vectors = kb.embedder.embed([p.embedding_text for p in passages])
-    prepared = Prepared(doc, passages, facts, vectors)
-    return write_documents(kb, [prepared], replacing={doc.doc_id})[0]
-
-
 def remove_document(kb: KnowledgeBase, doc_id: str) -> None:
     """Remove a document from every store; the registry entry goes first."""
     kb.rdf.drop_graph(doc_graph_iri(doc_id), extra_update=_registry_delete(doc_id))
@@ -181,6 +168,5 @@ __all__ = [
     "document_graph",
     "document_ntriples",
     "remove_document",
-    "write_document",
     "write_documents",
 ]
