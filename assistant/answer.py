@@ -146,6 +146,7 @@ def question_terms(kb: KnowledgeBase, question: str) -> list[Term]:
         )
     remaining = _date_terms(kb, remaining, terms)
     remaining = _name_terms(kb, remaining, terms)
+    remaining = _paraphrase_terms(kb, remaining, terms)
     acronym = acronym_asked(question)
     for word in re.findall(r"[\w’'-]+", remaining):
         if word.lower() in QUESTION_WORDS or (acronym and word == acronym):
@@ -203,6 +204,24 @@ def _name_terms(kb: KnowledgeBase, question: str, terms: list[Term]) -> str:
         return " "
 
     return _NAME_RE.sub(replace, body)
+
+
+# Ways of saying "is composed of": a question's "make up" is a document's "consisted of".
+COMPOSITION_RE = re.compile(
+    r"\b(?:(?:make|makes|made|making)\s+up|consists?\s+of|consisted\s+of|comprises?|"
+    r"comprised\s+of|composed\s+of|composition\s+of)\b",
+    re.IGNORECASE,
+)
+COMPOSITION_STEMS = frozenset(stems("consists comprises composed composition made make"))
+
+
+def _paraphrase_terms(kb: KnowledgeBase, question: str, terms: list[Term]) -> str:
+    """One term for a phrase the documents word differently ("make up" ~ "consisted of")."""
+    if COMPOSITION_RE.search(question) is None:
+        return question
+    weight = _idf(kb, COMPOSITION_STEMS)
+    terms.append(Term("make up", COMPOSITION_STEMS, (), weight))
+    return COMPOSITION_RE.sub(" ", question)
 
 
 def _idf(kb: KnowledgeBase, term_stems: frozenset[str], best: bool = False) -> float:
@@ -272,6 +291,8 @@ def _has_focus(
         return _counts_the_right_thing(terms, text, question)
     if kind in HARD_TYPES and has_type(kind, text, acronym):
         return True
+    if DECISION_WORDS.search(question) and RESOLUTION_RE.search(text):
+        return True  # "what did X resolve": a numbered resolution answers it in other words
     text_stems = set(stems(text))
     return any(t.matches(text, text_stems) or (soft or {}).get(t.label, 0.0) >= 0.5 for t in focus)
 

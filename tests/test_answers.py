@@ -101,3 +101,25 @@ def test_json_contract(answerer: Answerer) -> None:
 
 def test_empty_question_is_not_answered(answerer: Answerer) -> None:
     assert not answerer.ask("   ").answered
+
+
+def test_make_up_is_one_term_that_consisted_of_matches(answerer: Answerer) -> None:
+    from assistant.answer import _coverage, question_terms
+
+    terms = question_terms(answerer.kb, "How many professionals make up the GP Partnership Board?")
+    assert "make up" in [t.label for t in terms]
+    assert not {"make", "up"} & {t.label for t in terms}
+    sentence = "The GP Partnership Board consisted of 12 front-line Primary Care professionals."
+    assert _coverage(terms, sentence) == 1.0
+
+
+def test_a_numbered_resolution_speaks_to_what_was_resolved(answerer: Answerer) -> None:
+    from assistant.answer import _has_focus, question_terms
+    from assistant.qtypes import answer_type
+
+    question = "What did the Place Committee resolve about the Winter Access Plan?"
+    terms = question_terms(answerer.kb, question)
+    kind = answer_type(question)
+    resolution = "(i) Requested a further update at a future meeting."
+    assert _has_focus(terms, resolution, None, kind, None, question)
+    assert not _has_focus(terms, "Members noted the update.", None, kind, None, question)
