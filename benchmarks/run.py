@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -234,12 +235,18 @@ def phase_sparql(root: Path, name: str, repeats: int = 5) -> dict[str, float]:
     settings = _settings(root / "home")
     store = open_store(settings.rdf_store, settings.rdf_dir, read_only=True)
     text = _existing_document(store, saved_queries(REPO / "ontology" / "queries")[name][1])
-    times, count = [], 0
+    ms, table = _warm_median_ms(lambda: rows(run_query(store, text)), repeats)
+    return {"ms": ms, "rows": len(table)}
+
+
+def _warm_median_ms(read: Callable[[], list[list[str]]], repeats: int) -> tuple[float, Any]:
+    """Median ms of ``repeats`` calls after one warm-up call, and the last call's result."""
+    times, result = [], None
     for _ in range(repeats + 1):
         started = time.perf_counter()
-        count = len(rows(run_query(store, text)))
+        result = read()
         times.append((time.perf_counter() - started) * 1000)
-    return {"ms": statistics.median(times[1:]), "rows": count}
+    return statistics.median(times[1:]), result
 
 
 def _existing_document(store: Any, text: str) -> str:
@@ -261,12 +268,7 @@ def sparql_floor(kb: Any, count: int = 10_000, repeats: int = 5) -> float:
     from kg.sparql import rows, run_query
 
     text = f"SELECT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {count}"
-    times = []
-    for _ in range(repeats + 1):
-        started = time.perf_counter()
-        rows(run_query(kb.rdf, text))
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times[1:])
+    return _warm_median_ms(lambda: rows(run_query(kb.rdf, text)), repeats)[0]
 
 
 def triple_count(kb: Any) -> int:
