@@ -15,7 +15,6 @@ import gradio as gr
 import pandas as pd
 import pyoxigraph as ox
 
-from assistant.sparql_http import QueryService
 from kg import sparql as sq
 from kg.base import KnowledgeBase
 from kg.errors import KGError, QueryError, QueryTimeoutError
@@ -65,7 +64,7 @@ def error_text(exc: KGError) -> str:
 def build_sparql_tab(kb_provider: Callable[[], KnowledgeBase]) -> None:
     kb = kb_provider()
     library = sq.saved_queries(kb.settings.ontology / "queries")
-    service = QueryService(kb_provider)
+    service = sq.query_service(kb_provider)  # the endpoint's service: same workers, limits
     gr.Markdown(
         "Query the knowledge graph (the union of all graphs; the ontology's prefixes are "
         "predeclared). Analysts' tools can use the same data at `/sparql`."
@@ -88,10 +87,11 @@ def build_sparql_tab(kb_provider: Callable[[], KnowledgeBase]) -> None:
             return STARTER, ""
         return library[name][1], query_description(library[name][1])
 
-    def execute(query: str) -> tuple[pd.DataFrame, str, str | None]:
+    def execute(query: str, http: gr.Request) -> tuple[pd.DataFrame, str, str | None]:
         request = sq.QueryRequest(query, result_format="json", graph_format="ntriples")
+        client = http.client.host if http is not None and http.client else "app"
         try:
-            response = service.run(request)
+            response = service.run(request, client=client)
         except KGError as exc:
             return pd.DataFrame(), error_text(exc), None
         frame, csv = result_table(response)
