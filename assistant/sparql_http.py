@@ -108,17 +108,15 @@ async def read_body(request: Request, limit: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ProtocolError(413, _too_large(size, limit))
+            raise ProtocolError(413, _too_large(None, limit))
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _too_large(size: int, limit: int) -> str:
-    more = "more than " if size > limit else ""
-    return (
-        f"the request body is {more}{size:,} bytes; /sparql reads at most {limit:,}"
-        " (KG_SPARQL_MAX_BODY_KB)"
-    )
+def _too_large(declared: int | None, limit: int) -> str:
+    """The 413 message, by the declared Content-Length or, while streaming, the limit."""
+    size = f"{declared:,} bytes" if declared is not None else f"over {limit:,} bytes"
+    return f"the request body is {size}; /sparql reads at most {limit:,} (KG_SPARQL_MAX_BODY_KB)"
 
 
 async def read_params(request: Request, body_limit: int) -> dict[str, list[str]]:

@@ -97,7 +97,7 @@ def start(
         raw = store.query(text, union=union, **kwargs)
     except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL query: {exc}") from None
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # evaluation errors (ASK evaluates at once)
         raise QueryError(f"query failed: {_first_line(exc)}") from None
     if isinstance(raw, ox.QueryBoolean):
         return QueryResult("ask", raw)
@@ -117,7 +117,7 @@ def _take(items: Iterator[Any], limit: int) -> tuple[list[Any], bool]:
     """At most ``limit`` items, and whether more were there."""
     try:
         taken = list(itertools.islice(items, limit + 1))
-    except OSError as exc:  # evaluation errors surface while iterating
+    except (OSError, RuntimeError) as exc:  # evaluation errors surface while iterating
         raise QueryError(f"query failed: {_first_line(exc)}") from None
     return taken[:limit], len(taken) > limit
 

@@ -350,14 +350,17 @@ def accept_ranges(header: str | None) -> list[tuple[str, float]]:
     return out
 
 
-def quality(ranges: Sequence[tuple[str, float]], media: str) -> float:
+def quality(ranges: Sequence[tuple[str, float]], media: str, exact: bool = False) -> float:
     """The q the client gives ``media``: the most specific matching range wins, so
-    ``*/*;q=0`` refuses everything and ``*/*, text/csv;q=0`` everything but CSV."""
+    ``*/*;q=0`` refuses everything and ``*/*, text/csv;q=0`` everything but CSV.
+    ``exact``: only a range naming ``media`` itself counts."""
     kind, _, _sub = media.partition("/")
     best, best_rank = 0.0, -1
     for rng, q in ranges:
         if rng == media:
             rank = 2
+        elif exact:
+            continue
         elif rng == f"{kind}/*":
             rank = 1
         elif rng == "*/*":
@@ -372,12 +375,13 @@ def quality(ranges: Sequence[tuple[str, float]], media: str) -> float:
 def pick(ranges: Sequence[tuple[str, float]], kind: str) -> tuple[Format | None, float]:
     """The format of ``kind`` the client prefers (ties: our order), and its q; None if none.
 
-    A format answers to each of its ``accepts`` media types, so ``application/xml`` gets
-    SPARQL XML for a SELECT and RDF/XML for a CONSTRUCT.
+    A format answers to each of its ``accepts`` media types when named exactly, so
+    ``application/xml`` gets SPARQL XML for a SELECT and RDF/XML for a CONSTRUCT; a
+    wildcard (``text/*``) matches only the type the answer is labelled with.
     """
     chosen, chosen_q = None, 0.0
     for fmt in of_kind(kind, http=True):
-        q = max(quality(ranges, media) for media in (fmt.mime, *fmt.accepts))
+        q = max(quality(ranges, fmt.mime), *(quality(ranges, m, exact=True) for m in fmt.accepts))
         if q > chosen_q:
             chosen, chosen_q = fmt, q
     return chosen, chosen_q
