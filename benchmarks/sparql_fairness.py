@@ -140,7 +140,9 @@ def phase_runaways(server: Server, count: int, seconds: float, timeout: float) -
         thread.start()
     time.sleep(0.5)
     result: list[tuple[float, int]] = []
-    runner = threading.Thread(target=lambda: result.extend(ordinary_loop(server.url, stop, timeout)))
+    runner = threading.Thread(
+        target=lambda: result.extend(ordinary_loop(server.url, stop, timeout))
+    )
     runner.start()
     time.sleep(seconds)
     stop.set()
@@ -163,7 +165,9 @@ def phase_flood(server: Server, count: int, timeout: float) -> dict[str, Any]:
             flood_seconds.append(time.monotonic() - started)
 
     result: list[tuple[float, int]] = []
-    runner = threading.Thread(target=lambda: result.extend(ordinary_loop(server.url, stop, timeout)))
+    runner = threading.Thread(
+        target=lambda: result.extend(ordinary_loop(server.url, stop, timeout))
+    )
     threads = [threading.Thread(target=one) for _ in range(count)]
     for thread in threads:
         thread.start()
@@ -185,7 +189,9 @@ def phase_flood(server: Server, count: int, timeout: float) -> dict[str, Any]:
 def phase_big_body(server: Server, megabytes: int, timeout: float) -> dict[str, Any]:
     stop = threading.Event()
     result: list[tuple[float, int]] = []
-    runner = threading.Thread(target=lambda: result.extend(ordinary_loop(server.url, stop, timeout)))
+    runner = threading.Thread(
+        target=lambda: result.extend(ordinary_loop(server.url, stop, timeout))
+    )
     runner.start()
     before = rss_mb(server.proc.pid)
     peak = before

@@ -83,9 +83,9 @@ def issue_spellings(url: str) -> list[str]:
         f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}> {pattern} }} }} }}",
         f"ASK {{ OPTIONAL {{ SERVICE <{url}> {pattern} }} }}",
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {pattern} }}",
-        f"SELECT * WHERE {{ # a comment \"\n SERVICE <{url}> {pattern} }}",
+        f'SELECT * WHERE {{ # a comment "\n SERVICE <{url}> {pattern} }}',
         f"SELECT * WHERE {{ BIND('''#''' AS ?c) SERVICE <{url}> {pattern} }}",
-        f"PREFIX in: <{url[:-len('internal')]}>\nSELECT * WHERE {{ SERVICE in:internal {pattern} }}",
+        f"PREFIX in: <{url[: -len('internal')]}>\nSELECT * WHERE {{ SERVICE in:internal {pattern} }}",
         f"SELECT * WHERE {{ SERVICE <{url.replace('internal', chr(92) + 'u0069nternal')}> {pattern} }}",
     ]
 
@@ -120,12 +120,12 @@ DECOYS = st.sampled_from(
         "BIND(<http://e/\\u0041#x> AS ?d1)",
         "BIND(<http://e/\\u0041'> AS ?d2)",
         "?s0 govid:a\\#b ?o0 .",
-        "BIND(\"#\" AS ?d3)",
+        'BIND("#" AS ?d3)',
         "BIND('\\'' AS ?d4)",
-        "BIND(\"\"\"a\n#\"\"\" AS ?d5)",
+        'BIND("""a\n#""" AS ?d5)',
         "BIND(<http://e/#'\"> AS ?d6)",
         "# SERVICE <http://e/> { }\n",
-        "BIND(\"\\u0022\" AS ?d7)",
+        'BIND("\\u0022" AS ?d7)',
     ]
 )
 WRAPPERS = st.sampled_from(

@@ -22,7 +22,12 @@ from kg.namespaces import PREFIXES
 from kg.rdfstore import RdfStore
 from kg.sparql import engine, formats, guard
 from kg.sparql.engine import QueryRequest
-from tests.sparql_attacks import RecordingListener, issue_spellings, recording_listener, service_queries
+from tests.sparql_attacks import (
+    RecordingListener,
+    issue_spellings,
+    recording_listener,
+    service_queries,
+)
 
 LIMITS = guard.Limits(max_bytes=256 * 1024, max_depth=64)
 
