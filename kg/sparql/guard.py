@@ -16,6 +16,7 @@ Two steps, both fail closed:
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import threading
@@ -142,8 +143,25 @@ def nesting_depth(text: str) -> int:
 # --- Judging the parsed form ----------------------------------------------------------------
 
 
+_CACHED_CHARS = 16 * 1024  # verdicts of shorter texts are remembered (saved queries, dashboards)
+
+
 def judge(text: str, *, max_depth: int, allow_service: bool = False) -> Verdict:
-    """Parse a screened query and refuse updates, network access and what cannot be read."""
+    """Parse a screened query and refuse updates, network access and what cannot be read.
+
+    The parse costs 2–40 ms for everyday queries; a text judged before is not parsed again.
+    """
+    if len(text) <= _CACHED_CHARS:
+        return _judge_cached(text, max_depth, allow_service)
+    return _judge(text, max_depth, allow_service)
+
+
+@functools.lru_cache(maxsize=256)
+def _judge_cached(text: str, max_depth: int, allow_service: bool) -> Verdict:
+    return _judge(text, max_depth, allow_service)
+
+
+def _judge(text: str, max_depth: int, allow_service: bool) -> Verdict:
     if _ESCAPE.search(text) is not None:  # judge only what screen() produced
         raise QueryRefusedError("the query was not screened: it still holds codepoint escapes")
     tree = _parse(parser.parseQuery, text, max_depth, update_check=True)
