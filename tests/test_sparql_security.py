@@ -406,3 +406,34 @@ def test_a_worker_death_is_reported_by_its_cause(corpus_home: Path) -> None:
         )
     finally:
         pool.close()
+
+
+def test_trusted_queries_take_the_fast_path_with_bindings_and_the_row_cap(
+    corpus_home: Path,
+) -> None:
+    """Our own queries: no worker started, IRIs as bindings, the row cap applied here."""
+    import pyoxigraph as ox
+
+    from kg.sparql import run_trusted
+
+    kb = KnowledgeBase(Settings.from_env(home=corpus_home, sparql_max_rows=3), read_only=True)
+    before = _worker_children()
+    everything = run_trusted(kb, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert len(list(everything.raw)) == 3  # KG_SPARQL_MAX_ROWS
+    org = next(
+        iter(
+            kb.rdf.query(
+                "SELECT ?o WHERE { ?o a org:Organization }",
+                prefixes={"org": "http://www.w3.org/ns/org#"},
+            )
+        )
+    )["o"]
+    named = run_trusted(
+        kb,
+        "SELECT ?org ?name WHERE { ?org skos:prefLabel ?name }",
+        bindings={"org": ox.NamedNode(org.value)},
+        max_rows=100,
+    )
+    names = list(named.raw)
+    assert names and all(row["org"] == ox.NamedNode(org.value) for row in names)
+    assert _worker_children() == before

@@ -167,7 +167,8 @@ def run_query(
     """A query written by our own code, run here without guard or worker (fast path).
 
     ``bindings`` fills variables with terms (pyoxigraph substitutions, SEP-0007) instead of
-    pasting IRIs into the text; ``max_rows`` cuts SELECT rows and CONSTRUCT triples.
+    pasting IRIs into the text; a bound variable must be in the SELECT projection (as
+    pyoxigraph requires). ``max_rows`` cuts SELECT rows and CONSTRUCT triples.
     """
     result = start(
         store,

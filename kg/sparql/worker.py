@@ -18,7 +18,7 @@ from kg.sparql import sandbox
 
 def main() -> None:
     fd, memory_mb = int(sys.argv[1]), int(sys.argv[2])
-    protection = sandbox.block_network()  # before anything else runs in this process
+    protection = sandbox.block_network()  # before the store is opened or a query read
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     from kg.sparql.pool import limit_memory
 
