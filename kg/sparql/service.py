@@ -68,7 +68,7 @@ class QueryService:
         """Start the first workers now; returns the network protection they run under."""
         kb = self.kb_provider()
         if _worker_store_path(kb) is None:
-            return "not needed: queries run in this process on an in-memory store"
+            return "not needed: queries run in this process (the store has no read path)"
         return self.pool.warm(WARM_WORKERS)
 
     def run(self, request: QueryRequest, *, client: str = "local") -> QueryResponse:
