@@ -22,7 +22,12 @@ from kg.namespaces import GOV, GOVID
 
 LEX = f"{GOVID}lexicon/"
 LEXICON_FILES = ("lexicon.ttl", "vocabularies.ttl")
-_VOCABULARY_SCHEMES = {str(GOV.Roles): "roles", str(GOV.DecisionVerbs): "decision-verbs"}
+_VOCABULARY_SCHEMES = {
+    str(GOV.Roles): "roles",
+    str(GOV.DecisionVerbs): "decision-verbs",
+    str(GOV.PlanElementKinds): "plan-elements",
+    str(GOV.AttendanceStatus): "attendance-status",
+}
 
 
 @dataclass(frozen=True)
