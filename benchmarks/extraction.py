@@ -57,7 +57,15 @@ _NAMES_OF = """
   UNION {{ {v} gov:acronym ?value }} UNION {{ {v} org:heldBy/foaf:name ?value }} UNION {{ {v} dct:title ?value }}
 """
 
-QUERIES: dict[str, str] = {
+_RELATIONS = """
+      { ?o a ?t . VALUES ?t { gov:Programme gov:Strategy } ?o prov:wasAssociatedWith ?s . BIND("leads" AS ?kind) }
+      UNION { ?s gov:hosts ?o . BIND("hosts" AS ?kind) }
+      UNION { ?s org:reportsTo ?o . BIND("reports-to" AS ?kind) }
+      UNION { ?s org:linkedTo ?o . BIND("linked-to" AS ?kind) }
+      UNION { ?s org:subOrganizationOf ?o . BIND("part-of" AS ?kind) }
+      BIND(IRI(CONCAT("urn:rel:", ?kind, MD5(CONCAT(STR(?s), STR(?o))))) AS ?f)"""
+
+QUERIES: dict[str, str | list[str]] = {
     "meeting": """SELECT ?f ?field ?value WHERE { ?f a besluit:Zitting . FILTER NOT EXISTS { ?d dct:subject ?f }
       { BIND("body" AS ?field) ?f besluit:isGehoudenDoor ?b . %s }
       UNION { BIND("date" AS ?field) ?f schema:startDate ?d0 BIND(STR(?d0) AS ?value) }
@@ -115,34 +123,34 @@ QUERIES: dict[str, str] = {
       UNION { BIND("money" AS ?field) ?f schema:amount/rdfs:label ?value }
       UNION { BIND("deadline" AS ?field) ?f dct:temporal/dcat:startDate ?d BIND(STR(?d) AS ?value) } }""",
     "composition": """SELECT ?f ?field ?value WHERE { ?f a org:Post ; gov:seats ?n .
-      { BIND("count" AS ?field) BIND(STR(?n) AS ?value) }
+      { BIND("count" AS ?field) ?f gov:seats ?n2 BIND(STR(?n2) AS ?value) }
       UNION { BIND("text" AS ?field) { ?f skos:prefLabel ?value } UNION { ?f dct:description ?value } }
       UNION { BIND("body" AS ?field) ?f org:postIn ?b . %s } }""" % _NAMES_OF.format(v="?b"),
     "change": """SELECT ?f ?field ?value WHERE { ?f a org:ChangeEvent ; rdfs:label ?l .
-      { BIND("kind" AS ?field) BIND(STRBEFORE(?l, ":") AS ?value) }
+      { BIND("kind" AS ?field) ?f rdfs:label ?l2 BIND(STRBEFORE(?l2, ":") AS ?value) }
       UNION { BIND("result" AS ?field) ?f org:resultingOrganization ?r . %s }
       UNION { BIND("by" AS ?field) ?f prov:wasAssociatedWith ?b . %s }
       UNION { BIND("when" AS ?field) ?f dct:temporal/rdfs:label ?value } }""" % (_NAMES_OF.format(v="?r"), _NAMES_OF.format(v="?b")),
-    "relation": """SELECT ?f ?field ?value WHERE {
-      { ?o a ?t . VALUES ?t { gov:Programme gov:Strategy } ?o prov:wasAssociatedWith ?s . BIND("leads" AS ?kind) }
-      UNION { ?s gov:hosts ?o . BIND("hosts" AS ?kind) }
-      UNION { ?s org:reportsTo ?o . BIND("reports-to" AS ?kind) }
-      UNION { ?s org:linkedTo ?o . BIND("linked-to" AS ?kind) }
-      UNION { ?s org:subOrganizationOf ?o . BIND("part-of" AS ?kind) }
-      BIND(IRI(CONCAT("urn:rel:", ?kind, MD5(CONCAT(STR(?s), STR(?o))))) AS ?f)
-      { BIND("kind" AS ?field) BIND(?kind AS ?value) }
-      UNION { BIND("subject" AS ?field) %s }
-      UNION { BIND("object" AS ?field) %s }
-      UNION { BIND("since" AS ?field) ?e a org:ChangeEvent ; org:resultingOrganization ?o ; prov:wasAssociatedWith ?s ;
-              dct:temporal/dcat:startDate ?d BIND(STR(?d) AS ?value) } }""" % (_NAMES_OF.format(v="?s"), _NAMES_OF.format(v="?o")),
+    "relation": [
+        """SELECT ?f ("kind" AS ?field) (?kind AS ?value) WHERE { %(rel)s }""",
+        """SELECT ?f ?field ?value WHERE { %(rel)s
+          { BIND("subject" AS ?field) %(s)s }
+          UNION { BIND("object" AS ?field) %(o)s }
+          UNION { BIND("since" AS ?field) ?e a org:ChangeEvent ; org:resultingOrganization ?o ; prov:wasAssociatedWith ?s ;
+                  dct:temporal/dcat:startDate ?d BIND(STR(?d) AS ?value) } }""",
+    ],
     "period": """SELECT ?f ?field ?value WHERE { ?f a dct:PeriodOfTime .
       { BIND("label" AS ?field) ?f rdfs:label ?value }
       UNION { BIND("start" AS ?field) ?f dcat:startDate ?d BIND(STR(?d) AS ?value) }
       UNION { BIND("end" AS ?field) ?f dcat:endDate ?d BIND(STR(?d) AS ?value) } }""",
     "purpose": """SELECT ?f ?field ?value WHERE { ?b org:purpose ?c . BIND(IRI(CONCAT(STR(?b), "#", MD5(STR(?c)))) AS ?f)
       { BIND("text" AS ?field) ?c skos:definition ?value } UNION { BIND("body" AS ?field) %s } }""" % _NAMES_OF.format(v="?b"),
-    "acronym": """SELECT ?f ?field ?value WHERE { GRAPH <urn:doc> { ?x gov:acronym ?a } BIND(IRI(CONCAT(STR(?x), "#", ?a)) AS ?f)
-      { BIND("acronym" AS ?field) BIND(?a AS ?value) } UNION { BIND("expansion" AS ?field) %s } }""" % _NAMES_OF.format(v="?x"),
+    "acronym": [
+        """SELECT ?f ("acronym" AS ?field) (?a AS ?value) WHERE { GRAPH <urn:doc> { ?x gov:acronym ?a }
+           BIND(IRI(CONCAT(STR(?x), "#", ?a)) AS ?f) }""",
+        """SELECT ?f ("expansion" AS ?field) ?value WHERE { GRAPH <urn:doc> { ?x gov:acronym ?a }
+           BIND(IRI(CONCAT(STR(?x), "#", ?a)) AS ?f) %s }""" % _NAMES_OF.format(v="?x"),
+    ],
 }
 
 
@@ -209,13 +217,15 @@ def _facts(doc_graph: Any, reference_graph: Any) -> dict[str, list[dict[str, set
     for t in reference_graph:
         r.add(t)
     out: dict[str, list[dict[str, set[str]]]] = {}
-    for kind, query in QUERIES.items():
+    for kind, queries in QUERIES.items():
         facts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for row in dataset.query(_P + "\n" + query):
-            f, fld, value = (str(x) if x is not None else None for x in row)
-            if f is None or fld is None or value is None:
-                continue
-            facts[f][fld].add(value)
+        for query in [queries] if isinstance(queries, str) else queries:
+            query = query % {"rel": _RELATIONS, "s": _NAMES_OF.format(v="?s"), "o": _NAMES_OF.format(v="?o")} if "%(rel)s" in query else query
+            for row in dataset.query(_P + "\n" + query):
+                f, fld, value = (str(x) if x is not None else None for x in row)
+                if f is None or fld is None or value is None:
+                    continue
+                facts[f][fld].add(value)
         if kind == "organisation":
             facts = {k: v for k, v in facts.items() if (URIRef(k), None, None) in doc_graph}
         out[kind] = [dict(v) for v in facts.values()]

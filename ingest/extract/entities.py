@@ -430,6 +430,7 @@ class Resolver:
         """ "Strategy Board" after "Primary Care Strategy Board": the same body, shortened."""
         for entity in self.learned.values():
             if entity.label.endswith(" " + name) and not entity.local:
+                self.variants.setdefault(entity.iri, set()).add(name)
                 return entity
         for entity in self.reference.entities:
             if entity.scope in self.about and any(n.endswith(" " + name) for n in entity.names):

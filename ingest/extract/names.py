@@ -102,13 +102,19 @@ def long_form(before: str, acronym: str, rules: NameRules | None = None) -> str 
     return " ".join(found)
 
 
+def _small_at(lower: str, i: int) -> bool:
+    """Does a small word ("and", "of") start at ``i``? The first letter never stands for one."""
+    end = lower.find(" ", i)
+    return lower[i : end if end >= 0 else len(lower)] in _SMALL
+
+
 def _schwartz_hearst(letters: str, text: str) -> int | None:
     """Where the long form of ``letters`` starts in ``text`` (scanning back), or None."""
     lower = text.lower()
     s, i = len(letters) - 1, len(lower) - 1
     while s >= 0:
         c = letters[s]
-        while i >= 0 and (lower[i] != c or (s == 0 and i > 0 and lower[i - 1].isalnum())):
+        while i >= 0 and (lower[i] != c or (s == 0 and i > 0 and lower[i - 1].isalnum()) or (s == 0 and _small_at(lower, i))):
             i -= 1
         if i < 0:
             return None

@@ -122,6 +122,7 @@ class Decision:
     number: str | None = None
     approves_minutes_of: DateMatch | None = None  # the previous meeting whose minutes
     is_minutes_approval: bool = False
+    dates: tuple[DateMatch, ...] = ()  # dates the decision names ("an update in January 2025")
 
 
 @dataclass(frozen=True)

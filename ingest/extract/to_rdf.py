@@ -183,6 +183,7 @@ def _meeting(w: _Writer, found: Extraction) -> None:
     w.add((iri, DCTERMS.title, Literal(f"Meeting of the {meeting.body.label}")))
     if meeting.date is not None:
         w.add((iri, SCHEMA.startDate, Literal(meeting.date.period.start, datatype=XSD.date)))
+        w.add((iri, DCTERMS.temporal, w.period(meeting.date)))
         w.derive(iri, Span(meeting.date.start, meeting.date.end))
     elif w.doc.issued and len(w.doc.issued) == 10:
         w.add((iri, SCHEMA.startDate, Literal(w.doc.issued, datatype=XSD.date)))
@@ -265,6 +266,8 @@ def _decisions(w: _Writer, found: Extraction, items: dict[int, tuple[URIRef, URI
         w.add((iri, DCTERMS.type, decision.verb))
         w.add((iri, PROV.value, Literal(decision.text)))
         w.add((iri, ELI.passed_by, w.entity(decision.body, decision.span)))
+        for date in decision.dates:
+            w.add((iri, DCTERMS.temporal, w.period(date)))
         if decision.item is not None and decision.item in items:
             w.add((items[decision.item][1], PROV.generated, iri))
         if decision.is_minutes_approval:

@@ -80,7 +80,7 @@ def _meeting(view: DocView) -> Meeting:
     line = view.body_line or view.lines[0]
     date: DateMatch | None = None
     date_line: Line | None = None
-    for candidate in sorted(header, key=lambda ln: (not _is_header(view, ln), ln.index)):
+    for candidate in sorted(header, key=lambda ln: (_header_rank(view, ln), ln.index)):
         days = [d for d in view.dates_in(candidate) if d.period.is_day]
         if days:
             date, date_line = days[0], candidate
@@ -93,8 +93,13 @@ def _meeting(view: DocView) -> Meeting:
     return Meeting(view.body, Span(line.start, line.end), date, time, venue)
 
 
-def _is_header(view: DocView, line: Line) -> bool:
-    return bool(re.search(r"\b(?:held|meeting|date|minutes)\b", line.text, re.I)) or line is view.body_line
+def _header_rank(view: DocView, line: Line) -> int:
+    """Where a meeting's date is: a "held on" line, then the body's line, then others."""
+    if re.search(r"\b(?:held|date of meeting|date)\b", line.text, re.I):
+        return 0
+    if line is view.body_line:
+        return 1
+    return 2 if re.search(r"\b(?:meeting|minutes)\b", line.text, re.I) else 3
 
 
 def _time_and_venue(view: DocView, line: Line, date: DateMatch | None) -> tuple[str | None, str | None]:
@@ -103,7 +108,7 @@ def _time_and_venue(view: DocView, line: Line, date: DateMatch | None) -> tuple[
     nxt = next((ln for ln in view.lines if ln.index == line.index + 1), None)
     if nxt is not None and nxt.kind == "para" and not re.search(r":\s", nxt.text[:20]) and len(nxt.text) < 120:
         end = nxt.end  # a header wrapped onto a second line
-    text = view.text[line.start : end].replace("\n", " ")
+    text = view.cased[line.start : end].replace("\n", " ")
     base = line.start
     times = [t for t in find_times(text, base) if date is None or t[0] >= date.start]
     time = times[0][2] if times else None
@@ -208,7 +213,12 @@ def _comma_split(view: DocView, piece: str) -> list[tuple[int, str]]:
         stripped = part.strip()
         subparts = [(m.start(), part)]
         if " and " in stripped:
-            split = [(m.start() + a.start(), a.group(0)) for a in re.finditer(r"(?:(?! and ).)+", part)]
+            split = []
+            at = 0
+            for chunk in re.split(r"(\s+and\s+)", part):
+                if chunk.strip() and not re.fullmatch(r"\s+and\s+", chunk):
+                    split.append((m.start() + at, chunk))
+                at += len(chunk)
             if all(_starts_person(view, s.strip()) for _, s in split):
                 subparts = split
         for at, sub in subparts:
@@ -342,8 +352,8 @@ def _parse_entry(
     org = None
     if tail and post_title is None:
         titles = find_titles(view.reference, tail)
-        if titles and titles[0].start <= 2:
-            post_title = tail[titles[0].start:titles[0].end].strip().rstrip(",")
+        if titles and re.fullmatch(r"(?:[A-Z][\w-]*\s+){0,3}", tail[: titles[0].start]):
+            post_title = tail[: titles[0].end].strip().rstrip(",")
             got = role_of(view.reference, post_title)
             if got and got[0] in chair_roles and len(post_title.split()) <= 3 and role is None:
                 role = got[0]

@@ -57,7 +57,7 @@ def lexis(lexicon: Lexicon) -> Lexis:
         asked=lexicon.pattern("question-verbs"),
         replied=lexicon.pattern("reply-verbs"),
         members=re.compile(rf"^(?:{'|'.join(map(re.escape, sorted(lexicon.words('member-words'), key=len, reverse=True)))})\b", re.I),
-        lead_in=re.compile(rf"^(?P<lead>{heads})\b\s*(?:[:–—-]+\s*|\s+(?=That\b|\(|[a-z]))(?P<rest>.*)$|^(?P<lead2>{heads})\s*:?\s*$"),
+        lead_in=re.compile(rf"^(?P<lead>{heads})\b\s*(?:[:–—-]+\s*|\s+(?=[Tt]hat\b|\())(?P<rest>.*)$|^(?P<lead2>{heads})\s*:?\s*$"),
         lead_verb=lead_verb,
         action=re.compile(rf"^(?:{actions})\s*(?:\([^)]*\))?\s*[:–—-]\s*(?P<rest>.+)$", re.I),
         columns={f.lower(): e.notation or "" for e in lexicon.entries("action-log-columns") for f in e.forms},
@@ -136,6 +136,9 @@ def _presenters(view: DocView, directory: Directory, item: int, lines: list[Line
                 continue
             if lx.members.match(sentence.text) or re.match(r"^(?:It|This|That|There|She|He|They)\b", sentence.text):
                 continue
+            asked = lx.asked.search(sentence.text)
+            if asked is not None and asked.start() < m.start():
+                continue  # "X asked how ... once triage was introduced": a question
             who = speaker(view, directory, sentence.start, sentence.end)
             if who is None or any(_same(p.who, who) for p in found):
                 continue
@@ -244,7 +247,7 @@ def _body_decisions(
             open_block, open_body = "resolved", colon_body
             continue
         if open_block and (line.kind in ("numbered", "bullet") or NUMBERED_RE.match(text)):
-            number, part = _strip_number(line.body.strip() if line.kind != "para" else text)
+            number, part = _strip_number(text.removeprefix("• "))
             out.append(_decision(view, item, part, open_block, number, Span(line.body_start, line.end), open_body))
             continue
         if open_block and line.kind == "para" and re.match(r"^\(?[ivx]+\)|^\(?[a-z]\)|^\(?\d{1,2}\)", text):
@@ -253,6 +256,13 @@ def _body_decisions(
             continue
         open_block = None
         for sentence in view.sentences_of(line):
+            inline = lx.lead_in.match(sentence.text) if records_only else None
+            if inline and inline.group("rest") and sentence.start > line.body_start:
+                word = (inline.group("lead") or "").lower()
+                rest = inline.group("rest").strip()
+                start = sentence.start + sentence.text.find(rest)
+                out.append(_decision(view, item, rest, lx.lead_verb.get(word, "resolved"), None, Span(start, sentence.end), body))
+                continue
             decision = _narrative_decision(view, item, sentence.start, sentence.end, lx, records_only)
             if decision is not None:
                 out.append(decision)
@@ -294,12 +304,13 @@ def _body_colon(view: DocView, text: str) -> Entity | None:
 def _narrative_decision(view: DocView, item: int | None, start: int, end: int, lx: Lexis, records_only: bool) -> Decision | None:
     """ "The Board noted the report.", "Cabinet approved …", "The minutes … were agreed"."""
     text = view.text[start:end]
-    if lx.minutes.search(text[:40]) and re.search(r"\b(?:were|was|be|been)\s+(?:\w+\s+)?(?:approved|agreed|confirmed|accepted|signed|received)", text):
+    if lx.minutes.search(text[:25]) and not re.search(r"\b(?:will|would|shall|should)\b", text) and re.search(r"\b(?:were|was|be|been)\s+(?:\w+\s+)?(?:approved|agreed|confirmed|accepted|signed|received)", text):
         verb = verb_of(view, re.sub(r"^.*?\b(?:were|was|be|been)\s+", "", text), "approved")
         dates = [d for d in view.dates.get(start, []) if d.period.is_day]
         if view.body is None:
             return None
-        return Decision(text, verb, view.body, Span(start, end), item, None, dates[0] if dates else None, True)
+        return Decision(text, verb, view.body, Span(start, end), item, None, dates[0] if dates else None, True,
+                        tuple(view.dates.get(start, [])))  # fmt: skip
     mentions = [m for m in view.mentions.get(start, []) if m.entity.kind == "org" and m.span.start - start <= 4]
     if not mentions:
         return None
@@ -313,7 +324,7 @@ def _narrative_decision(view: DocView, item: int | None, start: int, end: int, l
     if not records_only and subject.entity.label.split()[-1].lower() not in ("committee", "board", "panel", "cabinet", "council", "partnership"):
         return None
     verb = verb_of(view, after[:40], "resolved")
-    return Decision(text, verb, subject.entity, Span(start, end), item)
+    return Decision(text, verb, subject.entity, Span(start, end), item, dates=tuple(view.dates.get(start, [])))
 
 
 def _decision(view: DocView, item: int | None, text: str, default: str, number: str | None, span: Span, body: Entity | None) -> Decision:
@@ -322,8 +333,10 @@ def _decision(view: DocView, item: int | None, text: str, default: str, number: 
     assert chosen is not None
     approves = bool(lx.minutes.search(text[:60])) and bool(re.search(r"\b(?:record|approved|agreed|confirmed|signed)\b", text))
     dates = [d for d in view.dates.get(_sentence_start(view, span.start), []) if d.period.is_day and span.start <= d.start < span.end]
+    named = tuple(d for s in view.sentences if s.end > span.start and s.start < span.end
+                  for d in view.dates.get(s.start, []) if span.start <= d.start < span.end)  # fmt: skip
     return Decision(text, verb_of(view, text, default), chosen, span, item, number,
-                    dates[0] if approves and dates else None, approves)  # fmt: skip
+                    dates[0] if approves and dates else None, approves, named)  # fmt: skip
 
 
 def _sentence_start(view: DocView, at: int) -> int:
@@ -341,12 +354,12 @@ _TO_RE = re.compile(r"^(?P<owner>.{2,80}?)\s+to\s+(?P<task>[a-z].+)$")
 
 def _actions(view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis) -> list[Action]:
     out = []
-    for line in lines:
-        m = lx.action.match(line.text.strip())
+    for sentence in (s for line in lines for s in view.sentences_of(line)):
+        m = lx.action.match(sentence.text.strip())
         if m is None:
             continue
         rest = m.group("rest").strip()
-        start = line.start + line.text.find(rest)
+        start = sentence.start + sentence.text.find(rest)
         owner: Agent | None = None
         task = rest
         to = _TO_RE.match(rest)

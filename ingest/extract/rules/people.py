@@ -43,13 +43,13 @@ def words(lexicon: Lexicon) -> Words:
     titles = "(?:" + "|".join(map(re.escape, forms)) + ")"
     titles_ci = "(?:" + "|".join(map(re.escape, forms + [f.upper() for f in forms])) + ")"
     canonical = {f.lower(): e.label for e in lexicon.entries("titles") for f in e.forms}
-    name = rf"{_NAME_WORD}(?:\s+[A-Z]\.?)?(?:\s+{_NAME_WORD}){{1,2}}"
+    name = rf"{_NAME_WORD}(?:\s+[A-Z]\.?(?=\s))?(?:\s+{_NAME_WORD}){{1,2}}"
     not_names = frozenset(lexicon.words("not-name-words")) | frozenset(
         w for scheme in ("months", "weekdays") for w in lexicon.words(scheme)
     )
     return Words(
         person_re=re.compile(rf"(?:(?P<title>{titles_ci})\.?\s+)?(?P<name>{name})"),
-        titled_re=re.compile(rf"(?<![\w-])(?P<title>{titles})\.?\s+(?P<name>{_NAME_WORD}(?:\s+[A-Z]\.?)?(?:\s+{_NAME_WORD}){{0,2}})"),
+        titled_re=re.compile(rf"(?<![\w-])(?P<title>{titles})\.?\s+(?P<name>{_NAME_WORD}(?:\s+[A-Z]\.?(?=\s))?(?:\s+{_NAME_WORD}){{0,2}})"),
         plural_titles_re=re.compile(r"\b(?P<title>Councillors|Cllrs)\s+(?P<rest>[^.;:()]+)"),
         not_names=not_names,
         titles=canonical,
@@ -254,9 +254,15 @@ def extract_people(view: DocView) -> Directory:
             continue
         if not all(p[0].isupper() for p in parts) or len(parts) > 3:
             continue
+        if all(p in _org_words(view) for p in parts):
+            continue  # "Wyvern North" in "Wyvern North PCNs": a place, not a person
         directory.person(name, None, Span(span.start, span.end))
     _signature(view, directory)
     return directory
+
+
+def _org_words(view: DocView) -> set[str]:
+    return {w for e in view.resolver.learned.values() if e.kind == "org" for w in e.label.split()}
 
 
 def _as_person(m: re.Match[str]) -> re.Match[str]:

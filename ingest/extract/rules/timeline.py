@@ -12,7 +12,7 @@ from ingest.extract.text import Line
 def _is_formal(view: DocView, line: Line, meeting: Meeting | None) -> bool:
     """Resolutions and the meeting's own header are not timeline events."""
     if line.text.startswith(("RESOLVED", "Resolved")) or (
-        line.kind == "numbered" and line.number and not line.number.isdigit()
+        line.kind == "numbered" and line.number and not any(c.isdigit() for c in line.number)
     ):
         return True
     return meeting is not None and meeting.date is not None and line.start <= meeting.date.start < line.end
