@@ -307,7 +307,11 @@ def _detect_body(
             if c.start > line.start + 3 and line.kind != "heading":
                 continue
             last = head_word(entity.label).lower()
-            rank = 0 if last in ("committee", "panel", "cabinet", "sub-committee", "group", "forum") else 1 if is_meeting_head(last) else 2
+            rank = (
+                0 if last in ("committee", "panel", "cabinet", "sub-committee", "group", "forum")
+                else 1 if is_meeting_head(last) and last != "council"
+                else 2
+            )  # fmt: skip
             if rank == 2 and not (line.kind == "heading" or line.index < 3):
                 continue
             ranked.append((rank, line.index, entity, line))

@@ -204,6 +204,7 @@ class Resolver:
 
     def learn(self, kind: str, label: str, acronyms: tuple[str, ...] = (), local: bool = False) -> Entity:
         """The entity ``label`` names, known or new; a new spelling becomes a variant."""
+        label = re.sub(r"^(?:[Tt]he)\s+", "", label.strip())
         known = self.lookup(label)
         if known is None:
             for acronym in acronyms:
@@ -465,7 +466,7 @@ def _strip_leading(run: str) -> str:
 
 
 def _learned_spans(
-    text: str, learned: Iterable[Entity], aliases: dict[str, URIRef]
+    text: str, learned: Iterable[Entity], aliases: dict[str, URIRef] | None = None
 ) -> Iterator[tuple[int, int, bool]]:
     """What the alias patterns would match for a few learned names, without compiling any:
     names in any case with an optional plural "s", acronyms exactly; whole words only."""
@@ -476,7 +477,7 @@ def _learned_spans(
             yield from _occurrences(lower if folded else text, name.lower() if folded else name)
         for acronym in entity.acronyms:
             yield from _occurrences(text, acronym, acronym=True)
-    for short in aliases:
+    for short in aliases or {}:
         yield from _occurrences(text, short, acronym=True)
 
 

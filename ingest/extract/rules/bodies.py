@@ -222,6 +222,8 @@ def _composition(view: DocView, bw: BodyWords, sentence: Sentence, mentions: lis
     m = bw.composition_re.search(sentence.text)
     if m is None:
         return []
+    if m.group("verb").lower() in bw.list_forms and not re.search(r"\bmembership\b", sentence.text[: m.start()], re.I):
+        return []  # "included" lists members only in "the membership ... included"
     at = sentence.start + m.start()
     body_mentions = [x for x in mentions if x.span.end <= at]
     subject = sentence.text[: m.start()].strip()

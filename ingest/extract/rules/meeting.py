@@ -287,13 +287,21 @@ def _attendance(view: DocView, directory: Directory, record: MeetingRecord) -> N
         record.attendance.append(Attendance(person, entry.status, Span(entry.start, entry.start + len(entry.text)), role, post_title))
         if entry.status == "present" and view.body is not None:
             label = view.reference.role_labels.get(role, "member") if role else "member"
-            got = role_of(view.reference, label)
+            written = _role_as_written(entry.text, label)
+            got = role_of(view.reference, written or label)
             if got is not None:
-                record.posts.append(Post(got[1], got[0], Span(entry.start, entry.start + len(entry.text)), view.body, None, person))
+                title = written if written else got[1]
+                record.posts.append(Post(title, got[0], Span(entry.start, entry.start + len(entry.text)), view.body, None, person))
         if post_title and not (role and post_title.lower() == view.reference.role_labels.get(role, "")):
             got = role_of(view.reference, post_title)
             if got is not None:
                 directory.add_post(Post(got[1], got[0], Span(entry.start, entry.start + len(entry.text)), org, None, person))
+
+
+def _role_as_written(text: str, label: str) -> str | None:
+    """ "(Vice-Chair)" as the entry writes it, for the post's label."""
+    m = re.search(rf"\(({re.escape(label).replace('-', '[- ]')})\)", text, re.I)
+    return m.group(1) if m else None
 
 
 def _parse_entry(

@@ -114,7 +114,7 @@ def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent 
     if titles:
         post = directory.post_titled(titles[0].title)
         if post is not None:
-            return post.holder or post
+            return post  # the post as written; its holder (org:heldBy) is one hop away
         for mention in view.mentions.get(start, []):
             if mention.span.end <= titles[0].start and mention.entity.kind == "org":
                 return None
@@ -153,6 +153,17 @@ def _same(a: Agent, b: Agent) -> bool:
 # ---- questions and replies ---------------------------------------------------------------------
 
 
+def _member_post(view: DocView, start: int, end: int) -> Agent | None:
+    """ "A Member queried": a member's post in the body that met."""
+    from ingest.extract.records import Post
+    from ingest.extract.rules.people import role_of
+
+    got = role_of(view.reference, "member")
+    if got is None or view.body is None:
+        return None
+    return Post(got[1], got[0], Span(start, end), view.body)
+
+
 def _units(view: DocView, lines: list[Line]) -> list[tuple[int, int, str]]:
     units = []
     for line in lines:
@@ -175,9 +186,11 @@ def _questions(view: DocView, directory: Directory, item: int, lines: list[Line]
         member = lx.members.match(text)
         pm = w.person_re.match(view.cased[start:end])
         person_start = pm is not None and is_name(view, pm)
-        if asked and (member or person_start) and asked.start() < 120 and not lx.replied.search(head[: asked.start()]):
+        if asked and (member or (person_start and asked.start() < 120 and not lx.replied.search(head[: asked.start()]))):
             author: Agent | None = None
-            if person_start and pm is not None:
+            if member:
+                author = _member_post(view, start, start + len(member.group(0)))
+            elif person_start and pm is not None:
                 author = directory.known(pm.group("name")) or directory.person(pm.group("name"), canonical_title(view, pm.group("title")), Span(start + pm.start(), start + pm.end()))
             if current is not None:
                 questions.append(current)

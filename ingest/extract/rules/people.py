@@ -70,7 +70,6 @@ def _title_re(roles: tuple[tuple[str, URIRef], ...]) -> re.Pattern[str]:
     return re.compile(
         rf"(?<![\w-])(?i:{_MODIFIERS}(?:{'|'.join(labels)}))(?:s)?(?![\w-])"
         rf"(?:\s+(?:of|for|in)\s+(?:the\s+)?(?:{_CAPSEQ}|[a-z]+\b))?"
-        rf"(?:\s+(?:{_CAPSEQ}))?"
     )
 
 
@@ -106,8 +105,11 @@ def role_of(reference: Reference, title: str) -> tuple[URIRef, str] | None:
 def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleMatch]:
     """Job titles in ``text``: a role word with its modifiers and "of/for ..." tail."""
     found = []
+    titles = reference.lexicon.words("titles") if reference.lexicon else frozenset()
     for m in _title_re(reference.roles).finditer(text):
         value = m.group(0).rstrip()
+        if value.lower().rstrip("s") in titles:
+            continue  # "Councillor X" is a person's title, not a post
         got = role_of(reference, _trim_title(value))
         if got is not None:
             found.append(TitleMatch(offset + m.start(), offset + m.start() + len(_trim_title(value)), got[1], got[0]))
@@ -242,6 +244,7 @@ def extract_people(view: DocView) -> Directory:
                 if pm and is_name(view, pm) and len(pm.group("name").split()) >= 2:
                     at = base + m.start("rest") + m.group("rest").find(part)
                     directory.person(pm.group("name"), "Councillor", Span(at, at + len(part)))
+        _chair_alone(view, directory, sentence.start, text)
         _posts_in_sentence(view, directory, sentence.start, sentence.end)
         _post_of_name(view, directory, sentence.start, sentence.end)
         _chaired_by(view, directory, sentence.start, sentence.end)
@@ -276,6 +279,19 @@ def _clean_name(name: str) -> str:
 
 def _inside(spans: list[Span], at: int) -> bool:
     return any(s.start <= at < s.end for s in spans)
+
+
+_CHAIR_RE = re.compile(r"^(?:The\s+)?(?P<t>Chair(?:man|woman|person)?|Vice[- ]Chair(?:man)?)\b(?!\s*\()")
+
+
+def _chair_alone(view: DocView, directory: Directory, start: int, text: str) -> None:
+    """ "The Chairman welcomed …": the chair's post in the body that met, holder unnamed."""
+    m = _CHAIR_RE.match(text)
+    if m is None or view.body is None or not view.is_record:
+        return
+    got = role_of(view.reference, m.group("t"))
+    if got is not None:
+        directory.add_post(Post(got[1], got[0], Span(start + m.start("t"), start + m.end("t")), view.body))
 
 
 def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int) -> None:
