@@ -58,11 +58,11 @@ _NAMES_OF = """
 """
 
 _RELATIONS = """
-      { ?o a ?t . VALUES ?t { gov:Programme gov:Strategy } ?o prov:wasAssociatedWith ?s . BIND("leads" AS ?kind) }
-      UNION { ?s gov:hosts ?o . BIND("hosts" AS ?kind) }
-      UNION { ?s org:reportsTo ?o . BIND("reports-to" AS ?kind) }
-      UNION { ?s org:linkedTo ?o . BIND("linked-to" AS ?kind) }
-      UNION { ?s org:subOrganizationOf ?o . BIND("part-of" AS ?kind) }
+      { ?o a ?t . VALUES ?t { gov:Programme gov:Strategy } GRAPH <urn:doc> { ?o prov:wasAssociatedWith ?s } BIND("leads" AS ?kind) }
+      UNION { GRAPH <urn:doc> { ?s gov:hosts ?o } BIND("hosts" AS ?kind) }
+      UNION { GRAPH <urn:doc> { ?s org:reportsTo ?o } BIND("reports-to" AS ?kind) }
+      UNION { GRAPH <urn:doc> { ?s org:linkedTo ?o } BIND("linked-to" AS ?kind) }
+      UNION { GRAPH <urn:doc> { ?s org:subOrganizationOf ?o } BIND("part-of" AS ?kind) }
       BIND(IRI(CONCAT("urn:rel:", ?kind, MD5(CONCAT(STR(?s), STR(?o))))) AS ?f)"""
 
 QUERIES: dict[str, str | list[str]] = {

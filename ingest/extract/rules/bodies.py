@@ -184,7 +184,7 @@ def _relations(view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[
                 om = _OBJECT_RE.match(text[m.end() :])
                 if om is None:
                     continue
-                obj_text = om.group("obj").strip()
+                obj_text = re.sub(r"^[\w-]+[’']s\s+", "", om.group("obj").strip())
                 if not obj_text or obj_text.lower() in ("the", "a", "it", "them", "this", "that", "all", "on", "behalf"):
                     continue
             out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end), near.entity if near else None, obj_text, since))
@@ -192,13 +192,13 @@ def _relations(view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[
 
 
 def _close(view: DocView, a: int, b: int) -> bool:
-    return bool(re.fullmatch(r"[\s,]*(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)*", view.text[a:b]))
+    return bool(re.fullmatch(r"[\s,)]*(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)*", view.text[a:b]))
 
 
 def _noun_before(view: DocView, sentence: Sentence, at: int) -> str | None:
     """ "the Prevention Board's programme office will be hosted by": the thing hosted."""
     head = sentence.text[:at]
-    m = re.search(r"(?:^|\b(?:the|a|an|its|their)\s+)(?P<obj>(?:[\w’'-]+\s+){0,4}?[\w-]+)\s+(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)+$", head, re.I)
+    m = re.search(r"(?:^|\b(?:the|a|an|its|their)\s+)(?P<obj>(?:[\w’'-]+\s+){0,4}?[\w-]+)(?:\s+(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)+|,\s*)$", head, re.I)
     if m is None:
         return None
     obj = re.sub(r"^(?:[A-Z][\w -]+?[’']s\s+)", "", m.group("obj")).strip()

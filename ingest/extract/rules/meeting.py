@@ -76,7 +76,8 @@ def extract_meeting(view: DocView, directory: Directory) -> MeetingRecord:
 
 def _meeting(view: DocView) -> Meeting:
     assert view.body is not None
-    header = view.lines[:_HEADER_LINES]
+    limit = _header_end(view)
+    header = [ln for ln in view.lines[:_HEADER_LINES] if ln.start < limit] or view.lines[:3]
     line = view.body_line or view.lines[0]
     date: DateMatch | None = None
     date_line: Line | None = None

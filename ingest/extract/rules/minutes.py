@@ -319,7 +319,7 @@ def _narrative_decision(view: DocView, item: int | None, start: int, end: int, l
     text = view.text[start:end]
     if lx.minutes.search(text[:25]) and not re.search(r"\b(?:will|would|shall|should)\b", text) and re.search(r"\b(?:were|was|be|been)\s+(?:\w+\s+)?(?:approved|agreed|confirmed|accepted|signed|received)", text):
         verb = verb_of(view, re.sub(r"^.*?\b(?:were|was|be|been)\s+", "", text), "approved")
-        dates = [d for d in view.dates.get(start, []) if d.period.is_day]
+        dates = [d for d in view.dates.get(start, []) if d.period.is_day] or _title_dates(view, item)
         if view.body is None:
             return None
         return Decision(text, verb, view.body, Span(start, end), item, None, dates[0] if dates else None, True,
@@ -338,6 +338,18 @@ def _narrative_decision(view: DocView, item: int | None, start: int, end: int, l
         return None
     verb = verb_of(view, after[:40], "resolved")
     return Decision(text, verb, subject.entity, Span(start, end), item, dates=tuple(view.dates.get(start, [])))
+
+
+def _title_dates(view: DocView, item: int | None) -> list[DateMatch]:
+    """ "Minutes of the meeting held on 7 December 2023": the date an item's title gives."""
+    if item is None:
+        return []
+    for sentence in view.sentences:
+        if sentence.line.kind == "heading" or sentence.start == sentence.line.body_start:
+            dates = [d for d in view.dates.get(sentence.start, []) if d.period.is_day]
+            if dates and re.search(r"\bminutes\b", sentence.text, re.I) and re.search(r"\bheld\b|\bmeeting\b", sentence.text):
+                return dates
+    return []
 
 
 def _decision(view: DocView, item: int | None, text: str, default: str, number: str | None, span: Span, body: Entity | None) -> Decision:

@@ -257,7 +257,8 @@ def extract_people(view: DocView) -> Directory:
             continue
         if not all(p[0].isupper() for p in parts) or len(parts) > 3:
             continue
-        if all(p in _org_words(view) for p in parts):
+        following = view.text[span.end : span.end + 12].split()
+        if all(p in _org_words(view) for p in parts) or (following and following[0].rstrip("s,.") in view.resolver.v.org_heads):
             continue  # "Wyvern North" in "Wyvern North PCNs": a place, not a person
         directory.person(name, None, Span(span.start, span.end))
     _signature(view, directory)

@@ -36,7 +36,7 @@ def plan_words(lexicon: Lexicon) -> PlanWords:
     singular = sorted({e.label for e in lexicon.entries("plan-elements")} | {f for f in kinds if not f.endswith("s")}, key=len, reverse=True)
     numbers = {f.lower(): e.notation or "" for e in lexicon.entries("number-words") for f in e.forms}
     num_words = "|".join(sorted((n for n in numbers if " " not in n), key=len, reverse=True))
-    deadline = "|".join(map(re.escape, sorted(lexicon.words("deadline-words") - {"in", "to", "from", "within", "until"}, key=len, reverse=True)))
+    deadline = "|".join(map(re.escape, sorted(lexicon.words("deadline-words") - {"in", "to", "from", "within"}, key=len, reverse=True)))
     return PlanWords(
         element_re=re.compile(
             rf"(?<![\w])(?P<kind>{'|'.join(map(re.escape, singular))})\s+(?P<num>\d{{1,2}}|{num_words})\s*[:.–—-]\s*",
@@ -91,7 +91,8 @@ def _elements(view: DocView, pw: PlanWords) -> list[Priority]:
     taken: set[int] = set()
     for line in view.lines:
         text = view.text[line.start : line.end]
-        if line.kind == "heading" or (text.rstrip().endswith(":") and len(text) < 120):
+        heading_like = line.kind in ("numbered", "para") and len(text.split()) <= 7 and not text.rstrip().endswith((".", ";", ","))
+        if line.kind == "heading" or heading_like or (text.rstrip().endswith(":") and len(text) < 120):
             sm = pw.section_re.search(text)
             section_kind = pw.kinds[sm.group("kind").lower()] if sm else (None if line.kind == "heading" else section_kind)
             if line.kind != "heading" and not sm:
@@ -153,12 +154,12 @@ def _targets(view: DocView, pw: PlanWords, priorities: list[Priority]) -> list[T
         for start, end, deadline in clauses:
             clause = view.text[start:end].strip(" ,;")
             money = _MONEY_RE.search(clause)
-            quantity = _quantity(pw, clause, dates)
-            if deadline is None and money is None:
+            verb = pw.target_re.search(clause)
+            quantity = _quantity(pw, clause[verb.end():] if verb else clause, dates) or _quantity(pw, clause, dates)
+            at_least = re.search(r"\b(?:at least|no fewer than|up to|a minimum of)\s+\d", clause, re.I)
+            if deadline is None and money is None and not at_least:
                 continue
-            if deadline is None and not re.search(r"\b(?:will|fund|invest|aim)", clause):
-                continue
-            if not pw.target_re.search(clause) and deadline is None:
+            if deadline is None and not at_least and not re.search(r"\b(?:will|fund|invest|aim)", clause, re.I):
                 continue
             out.append(Target(clause, Span(start, end), quantity, money.group(0).strip() if money else None, deadline, priority))
     return out
