@@ -34,6 +34,7 @@ class Settings:
     cors_origins: str = _setting("", "Comma-separated origins allowed to call /sparql ('*' = any).")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
+    ner: bool = _setting(True, "Run spaCy's English NER beside the extraction rules during ingest.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -127,7 +127,11 @@ def _changes(
         elif passive:
             result = before[-1] if before else None
             by = re.search(r"\bby\b", text[m.end() :])
-            actor = next((x for x in after if by and x.span.start >= end + by.end()), None)
+            actor = next(
+                (x for x in after if by and x.span.start >= end + by.end()
+                 and not view.text[x.span.end : x.span.end + 2] in ("’s", "'s")),
+                None,
+            )  # "by the ICB's Primary Care Commissioning Committee": the committee
         else:
             actor = before[0] if before else None
             near = [x for x in after if re.fullmatch(r"(?:\s+[\w’']+){0,4}\s+", view.text[end : x.span.start])]
