@@ -14,11 +14,13 @@ first, so the work is linear in the text.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Any
 
 from kg.lexicon import Lexicon, default_lexicon
 
@@ -252,9 +254,8 @@ def _range_start(first: _Atom, last: _Atom) -> _Atom:
 
 
 def _from_month_match(
-    vocab: _Vocabulary, m: re.Match[str], text: str, context: DateContext
+    vocab: _Vocabulary, m: re.Match[str], forward: bool, context: DateContext
 ) -> Period | None:
-    forward = bool(vocab.forward_re.search(text))
     first = _read_atom(vocab, m, 1, context, forward)
     if first is None:
         return None
@@ -365,15 +366,11 @@ def find_dates(
             if kind == "year" and not (m.group("prep") or m.group("onwards") or start == 0):
                 continue
             candidates.append((start, m.end(), kind, m))
-    chosen: list[tuple[int, int, str, re.Match[str]]] = []
-    taken: list[tuple[int, int]] = []
-    for cand in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
-        if all(cand[1] <= s or cand[0] >= e for s, e in taken):
-            chosen.append(cand)
-            taken.append((cand[0], cand[1]))
+    chosen = non_overlapping(candidates)
+    forward = bool(vocab.forward_re.search(text)) if chosen else False
     found: list[DateMatch] = []
-    for start, end, kind, m in sorted(chosen, key=lambda c: c[0]):
-        period = _read(vocab, kind, m, text, context)
+    for start, end, kind, m in chosen:
+        period = _read(vocab, kind, m, forward, context)
         if period is None:
             continue
         label = period.label.strip()
@@ -382,11 +379,31 @@ def find_dates(
     return found
 
 
+def non_overlapping(candidates: list[tuple[int, int, Any, Any]]) -> list[tuple[int, int, Any, Any]]:
+    """The longest candidates that do not overlap (ties: the earliest), in text order.
+
+    Bisection over the spans already taken, so n candidates cost O(n log n)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    chosen = []
+    for cand in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
+        start, end = cand[0], cand[1]
+        i = bisect.bisect_left(starts, start)
+        if i < len(starts) and starts[i] < end:
+            continue
+        if i > 0 and ends[i - 1] > start:
+            continue
+        starts.insert(i, start)
+        ends.insert(i, end)
+        chosen.append(cand)
+    return sorted(chosen, key=lambda c: c[0])
+
+
 def _read(
-    vocab: _Vocabulary, kind: str, m: re.Match[str], text: str, context: DateContext
+    vocab: _Vocabulary, kind: str, m: re.Match[str], forward: bool, context: DateContext
 ) -> Period | None:
     if kind == "month":
-        return _from_month_match(vocab, m, text, context)
+        return _from_month_match(vocab, m, forward, context)
     if kind == "fy":
         return _fy_period(vocab, m)
     if kind == "years":

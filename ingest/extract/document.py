@@ -9,6 +9,7 @@ against the bodies the document itself names. Rules take the view and return rec
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -64,6 +65,14 @@ class DocView:
     is_record: bool = False  # minutes or a record of decisions
     people_spans: list[ner.NamedSpan] = field(default_factory=list)
     _by_line: dict[int, list[Sentence]] = field(default_factory=dict)
+    _starts: list[int] = field(default_factory=list)
+
+    def sentence_at(self, at: int) -> Sentence | None:
+        """The sentence holding offset ``at`` (bisection)."""
+        if not self._starts:
+            self._starts.extend(s.start for s in self.sentences)
+        i = bisect.bisect_right(self._starts, at) - 1
+        return self.sentences[i] if i >= 0 and self.sentences[i].end >= at else None
 
     def sentences_of(self, line: Line) -> list[Sentence]:
         if not self._by_line:
@@ -107,10 +116,14 @@ class Home:
             if c.entity is not None:
                 self.first.setdefault(c.entity.iri, c.start)
         self.about = resolver.about
+        self._memo: dict[str, Entity | None] = {}
 
     def resolve(self, head: str) -> Entity | None:
-        generic = self.resolver.generic_entity(head)
-        return self._resolve(head, generic.kind if generic else "org")
+        """Memoised per head: the bodies a document names are known before any is resolved."""
+        if head not in self._memo:
+            generic = self.resolver.generic_entity(head)
+            self._memo[head] = self._resolve(head, generic.kind if generic else "org")
+        return self._memo[head]
 
     def _resolve(self, head: str, kind: str) -> Entity | None:
         """The body a generic name ("ICB", "the Trust", "Provider Support Unit") means here."""
@@ -203,6 +216,7 @@ def _ner_pass(
                 todo.append((sentence.start, text))
                 break
     spans = ner.recognise(todo)
+    starts = [s.start for s in sentences]
     people = []
     for span in spans:
         if span.kind == "person":
@@ -211,7 +225,7 @@ def _ner_pass(
         label = _clean_ner(span.text, span.kind, resolver, resolver.lexicon)
         if label is None:
             continue
-        key = _sentence_at(sentences, span.start)
+        key = _sentence_at(sentences, span.start, starts)
         if key is None:
             continue
         if any(c.start < span.end and c.end > span.start for c in cands[key]):
@@ -258,10 +272,8 @@ def _clean_ner(text: str, kind: str, resolver: Resolver, lexicon: Lexicon) -> st
     return label if marked or len(words) >= 3 else None
 
 
-def _sentence_at(sentences: list[Sentence], at: int) -> int | None:
-    import bisect
-
-    starts = [s.start for s in sentences]
+def _sentence_at(sentences: list[Sentence], at: int, starts: list[int] | None = None) -> int | None:
+    starts = starts if starts is not None else [s.start for s in sentences]
     i = bisect.bisect_right(starts, at) - 1
     return sentences[i].start if i >= 0 and sentences[i].end >= at else None
 

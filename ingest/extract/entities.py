@@ -14,6 +14,7 @@ about that place.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from functools import cache
 from rdflib import URIRef
 from rdflib.namespace import ORG
 
+from ingest.extract.dates import non_overlapping
 from ingest.extract.names import NameRules, long_form, name_key, name_rules, squashed
 from ingest.extract.reference import TYPES_BY_KIND, Entity, Reference
 from kg.lexicon import Lexicon
@@ -331,26 +333,23 @@ class Resolver:
             cand = self._candidate(name, start, end, is_acronym)
             if cand is not None:
                 candidates.append(cand)
-        named = list(candidates)
         for cand in self._leads(text):
             candidates = [c for c in candidates if not (c.start >= cand.start and c.end <= cand.end)]
             candidates.append(cand)
+        named = sorted(candidates, key=lambda c: c.start)
+        named_starts = [c.start for c in named]
         for cand in self._generic(text):
-            inside = [c for c in named if c.start < cand.end and c.end > cand.start]
+            lo = bisect.bisect_left(named_starts, cand.start - 200)
+            hi = bisect.bisect_left(named_starts, cand.end)
+            inside = [c for c in named[lo:hi] if c.start < cand.end and c.end > cand.start]
             if all(
                 c.start >= cand.start and c.end <= cand.end and (c.start, c.end) != (cand.start, cand.end)
                 and (c.end == cand.end or (c.entity is not None and c.entity.kind != "org") or c.head)
                 for c in inside
             ):
                 candidates.append(cand)
-        chosen: list[Candidate] = []
-        for cand in sorted(candidates, key=lambda c: (c.start - c.end, c.start)):
-            if all(cand.end <= c.start or cand.start >= c.end for c in chosen):
-                chosen.append(cand)
-        return [
-            replace(c, start=c.start + offset, end=c.end + offset)
-            for c in sorted(chosen, key=lambda c: c.start)
-        ]
+        chosen = [c for _, _, c, _ in non_overlapping([(c.start, c.end, c, None) for c in candidates])]
+        return [replace(c, start=c.start + offset, end=c.end + offset) for c in chosen]
 
     def _candidate(self, name: str, start: int, end: int, is_acronym: bool) -> Candidate | None:
         bare = name[:-1] if name.endswith("s") and (name[:-1] in self.aliases or self.generic_entity(name[:-1])) else name
@@ -465,20 +464,59 @@ def _strip_leading(run: str) -> str:
     return " ".join(words)
 
 
+_ALNUM_RE = re.compile(r"[^\W_]+")
+
+
 def _learned_spans(
     text: str, learned: Iterable[Entity], aliases: dict[str, URIRef] | None = None
 ) -> Iterator[tuple[int, int, bool]]:
-    """What the alias patterns would match for a few learned names, without compiling any:
-    names in any case with an optional plural "s", acronyms exactly; whole words only."""
+    """What the alias patterns would match for the document's learned names, without
+    compiling any: names in any case with an optional plural "s", acronyms exactly; whole
+    words only. Names are indexed by their first word, so the text is read once whatever
+    the number of names (a document that teaches thousands stays linear)."""
     lower = text.lower()
     folded = len(lower) == len(text)  # lower() keeps offsets for all but a few scripts
+    names: dict[str, set[str]] = {}
+    acronyms: dict[str, set[str]] = {}
     for entity in learned:
         for name in entity.names:
-            yield from _occurrences(lower if folded else text, name.lower() if folded else name)
+            key = name.lower() if folded else name
+            first = _ALNUM_RE.match(key)
+            if first:
+                names.setdefault(first.group(0), set()).add(key)
         for acronym in entity.acronyms:
-            yield from _occurrences(text, acronym, acronym=True)
+            first = _ALNUM_RE.match(acronym)
+            if first:
+                acronyms.setdefault(first.group(0), set()).add(acronym)
     for short in aliases or {}:
-        yield from _occurrences(text, short, acronym=True)
+        first = _ALNUM_RE.match(short)
+        if first:
+            acronyms.setdefault(first.group(0), set()).add(short)
+    found: set[tuple[int, int, bool]] = set()
+    haystack = lower if folded else text
+    for table, source, acronym in ((names, haystack, False), (acronyms, text, True)):
+        if not table:
+            continue
+        for m in _ALNUM_RE.finditer(source):
+            token = m.group(0)
+            for key in (token, token[:-1] if token.endswith("s") else None):
+                for word in table.get(key or "", ()):
+                    if source.startswith(word, m.start()):
+                        found.update(_occurrence_at(source, word, m.start(), acronym))
+    yield from sorted(found)
+
+
+def _occurrence_at(text: str, word: str, at: int, acronym: bool) -> list[tuple[int, int, bool]]:
+    """The whole-word match of ``word`` at ``at`` (with a plural "s"), as _occurrences."""
+    end = at + len(word)
+    before_ok = at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_-")
+    plural = end < len(text) and text[end] == "s"
+    after = end + 1 if plural else end
+    after_ok = after >= len(text) or not (text[after].isalnum() or text[after] == "_")
+    if not after_ok and plural:
+        after_ok = not (text[end].isalnum() or text[end] == "_")
+        after = end
+    return [(at, end if acronym else after, acronym)] if before_ok and after_ok else []
 
 
 def _occurrences(text: str, word: str, acronym: bool = False) -> Iterator[tuple[int, int, bool]]:

@@ -276,7 +276,7 @@ def _body_decisions(
                 start = sentence.start + sentence.text.find(rest)
                 out.append(_decision(view, item, rest, lx.lead_verb.get(word, "resolved"), None, Span(start, sentence.end), body))
                 continue
-            decision = _narrative_decision(view, item, sentence.start, sentence.end, lx, records_only)
+            decision = _narrative_decision(view, item, sentence.start, sentence.end, lx, records_only, lines[0] if lines and records_only else None)
             if decision is not None:
                 out.append(decision)
     return out
@@ -314,12 +314,14 @@ def _body_colon(view: DocView, text: str) -> Entity | None:
     return None
 
 
-def _narrative_decision(view: DocView, item: int | None, start: int, end: int, lx: Lexis, records_only: bool) -> Decision | None:
+def _narrative_decision(
+    view: DocView, item: int | None, start: int, end: int, lx: Lexis, records_only: bool, head: Line | None = None
+) -> Decision | None:
     """ "The Board noted the report.", "Cabinet approved …", "The minutes … were agreed"."""
     text = view.text[start:end]
     if lx.minutes.search(text[:25]) and not re.search(r"\b(?:will|would|shall|should)\b", text) and re.search(r"\b(?:were|was|be|been)\s+(?:\w+\s+)?(?:approved|agreed|confirmed|accepted|signed|received)", text):
         verb = verb_of(view, re.sub(r"^.*?\b(?:were|was|be|been)\s+", "", text), "approved")
-        dates = [d for d in view.dates.get(start, []) if d.period.is_day] or _title_dates(view, item)
+        dates = [d for d in view.dates.get(start, []) if d.period.is_day] or _title_dates(view, head)
         if view.body is None:
             return None
         return Decision(text, verb, view.body, Span(start, end), item, None, dates[0] if dates else None, True,
@@ -340,12 +342,12 @@ def _narrative_decision(view: DocView, item: int | None, start: int, end: int, l
     return Decision(text, verb, subject.entity, Span(start, end), item, dates=tuple(view.dates.get(start, [])))
 
 
-def _title_dates(view: DocView, item: int | None) -> list[DateMatch]:
+def _title_dates(view: DocView, head: Line | None) -> list[DateMatch]:
     """ "Minutes of the meeting held on 7 December 2023": the date an item's title gives."""
-    if item is None:
+    if head is None:
         return []
-    for sentence in view.sentences:
-        if sentence.line.kind == "heading" or sentence.start == sentence.line.body_start:
+    for sentence in view.sentences_of(head):
+        if True:
             dates = [d for d in view.dates.get(sentence.start, []) if d.period.is_day]
             if dates and re.search(r"\bminutes\b", sentence.text, re.I) and re.search(r"\bheld\b|\bmeeting\b", sentence.text):
                 return dates
@@ -358,17 +360,15 @@ def _decision(view: DocView, item: int | None, text: str, default: str, number: 
     assert chosen is not None
     approves = bool(lx.minutes.search(text[:60])) and bool(re.search(r"\b(?:record|approved|agreed|confirmed|signed)\b", text))
     dates = [d for d in view.dates.get(_sentence_start(view, span.start), []) if d.period.is_day and span.start <= d.start < span.end]
-    named = tuple(d for s in view.sentences if s.end > span.start and s.start < span.end
+    named = tuple(d for s in _sentences_in(view, span.start, span.end)
                   for d in view.dates.get(s.start, []) if span.start <= d.start < span.end)  # fmt: skip
     return Decision(text, verb_of(view, text, default), chosen, span, item, number,
                     dates[0] if approves and dates else None, approves, named)  # fmt: skip
 
 
 def _sentence_start(view: DocView, at: int) -> int:
-    for s in view.sentences:
-        if s.start <= at < s.end:
-            return s.start
-    return at
+    here = view.sentence_at(at)
+    return here.start if here is not None else at
 
 
 # ---- actions --------------------------------------------------------------------------------------
@@ -396,19 +396,36 @@ def _actions(view: DocView, directory: Directory, item: int, lines: list[Line], 
     return out
 
 
+def _sentences_in(view: DocView, start: int, end: int) -> list:  # type: ignore[type-arg]
+    """The sentences overlapping ``[start, end)``, found by bisection."""
+    first = view.sentence_at(start)
+    if first is None:
+        return []
+    i = view.sentences.index(first) if len(view.sentences) < 64 else _index_of(view, first)
+    out = []
+    for s in view.sentences[i:]:
+        if s.start >= end:
+            break
+        out.append(s)
+    return out
+
+
+def _index_of(view: DocView, sentence) -> int:  # type: ignore[no-untyped-def]
+    import bisect
+
+    view.sentence_at(0)
+    return bisect.bisect_left(view._starts, sentence.start)
+
+
 def _deadline(view: DocView, start: int, end: int) -> DateMatch | None:
     lx = lexis(view.lexicon)
     found = None
-    for s in view.sentences:
-        if s.end < start or s.start > end:
-            continue
+    for s in _sentences_in(view, start, end):
         for d in view.dates.get(s.start, []):
             if start <= d.start < end and lx.deadline.search(view.text[max(start, d.start - 20) : d.start]):
                 found = d
     if found is None:
-        for s in view.sentences:
-            if s.end < start or s.start > end:
-                continue
+        for s in _sentences_in(view, start, end):
             dated = [d for d in view.dates.get(s.start, []) if start <= d.start < end]
             if dated:
                 found = dated[-1]

@@ -132,6 +132,7 @@ class Directory:
     people: list[Person] = field(default_factory=list)
     posts: list[Post] = field(default_factory=list)
     _by_name: dict[str, Person] = field(default_factory=dict)
+    _post_index: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
 
     def person(self, name: str, title: str | None, span: Span) -> Person:
         key = name.lower()
@@ -157,16 +158,17 @@ class Directory:
         return hits[0] if len(hits) == 1 else None
 
     def add_post(self, post: Post) -> Post:
-        for i, known in enumerate(self.posts):
-            if (known.title.lower(), _iri(known.org), _iri(known.place)) == (
-                post.title.lower(), _iri(post.org), _iri(post.place)
-            ) and (known.holder is None or post.holder is None or known.holder.name == post.holder.name):
+        key = (post.title.lower(), _iri(post.org), _iri(post.place))
+        for i in self._post_index.get(key, []):
+            known = self.posts[i]
+            if known.holder is None or post.holder is None or known.holder.name == post.holder.name:
                 merged = Post(
                     known.title, known.role, known.span, known.org or post.org, known.place or post.place,
                     known.holder or post.holder, known.description or post.description, known.seats or post.seats,
                 )  # fmt: skip
                 self.posts[i] = merged
                 return merged
+        self._post_index.setdefault(key, []).append(len(self.posts))
         self.posts.append(post)
         return post
 
@@ -214,15 +216,13 @@ def org_after(view: DocView, start: int, limit: int = 4) -> Mention | None:
 
 
 def _mentions_near(view: DocView, at: int) -> list[tuple[int, list[Mention]]]:
-    import bisect
-
-    starts = [s.start for s in view.sentences]
-    i = bisect.bisect_right(starts, at) - 1
-    out = []
-    for j in (i, i + 1):
-        if 0 <= j < len(view.sentences):
-            s = view.sentences[j]
-            out.append((s.start, view.mentions.get(s.start, [])))
+    here = view.sentence_at(at)
+    if here is None:
+        return []
+    out = [(here.start, view.mentions.get(here.start, []))]
+    nxt = view.sentence_at(here.end + 1)
+    if nxt is not None and nxt is not here:
+        out.append((nxt.start, view.mentions.get(nxt.start, [])))
     return out
 
 
