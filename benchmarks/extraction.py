@@ -206,28 +206,44 @@ class Score:
         return self.correct / self.extracted if self.extracted else None
 
 
-def _facts(doc_graph: Any, reference_graph: Any) -> dict[str, list[dict[str, set[str]]]]:
-    from rdflib import Dataset, URIRef
+def _term(term: Any) -> Any:
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
 
-    dataset = Dataset(default_union=True)
-    g = dataset.graph(URIRef("urn:doc"))
-    for t in doc_graph:
-        g.add(t)
-    r = dataset.graph(URIRef("urn:reference"))
-    for t in reference_graph:
-        r.add(t)
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    assert isinstance(term, Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def _facts(doc_graph: Any, reference_graph: Any) -> dict[str, list[dict[str, set[str]]]]:
+    """Every fact of every type, as field → acceptable values (pyoxigraph, union graph)."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for graph, name in ((doc_graph, "urn:doc"), (reference_graph, "urn:reference")):
+        g = ox.NamedNode(name)
+        store.extend(ox.Quad(_term(s), _term(p), _term(o), g) for s, p, o in graph)
+    own = {str(s) for s in doc_graph.subjects()}
     out: dict[str, list[dict[str, set[str]]]] = {}
     for kind, queries in QUERIES.items():
         facts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for query in [queries] if isinstance(queries, str) else queries:
-            query = query % {"rel": _RELATIONS, "s": _NAMES_OF.format(v="?s"), "o": _NAMES_OF.format(v="?o")} if "%(rel)s" in query else query
-            for row in dataset.query(_P + "\n" + query):
-                f, fld, value = (str(x) if x is not None else None for x in row)
+            if "%(rel)s" in query:
+                query = query % {"rel": _RELATIONS, "s": _NAMES_OF.format(v="?s"), "o": _NAMES_OF.format(v="?o")}
+            for row in store.query(_P + "\n" + query, use_default_graph_as_union=True):
+                f, fld, value = row["f"], row["field"], row["value"]
                 if f is None or fld is None or value is None:
                     continue
-                facts[f][fld].add(value)
+                facts[f.value][fld.value].add(value.value)
         if kind == "organisation":
-            facts = {k: v for k, v in facts.items() if (URIRef(k), None, None) in doc_graph}
+            facts = {k: v for k, v in facts.items() if k in own}
         out[kind] = [dict(v) for v in facts.values()]
     return out
 

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", type=int, default=20000, help="characters at the first step")
     parser.add_argument("--limit", type=float, default=2.5, help="largest allowed growth of time per character")
     args = parser.parse_args(argv)
-    _time("warm up the model and the patterns.")
+    _time(_minutes(3000))  # load the NER model and compile the patterns first
     failed = []
     print("| input | " + " | ".join(f"{args.base * 2**i:,} chars" for i in range(args.steps)) + " | growth |")
     print("|---|" + "---|" * args.steps + "---|")

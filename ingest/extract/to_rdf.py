@@ -35,6 +35,7 @@ class _Writer:
         self.graph = Graph()  # serialised as N-Triples: no prefixes to bind
         self.add = self.graph.add
         self._derived: set[tuple[URIRef, URIRef]] = set()
+        self.labelled: set[URIRef] = set()
 
     # ---- nodes and provenance --------------------------------------------------------
     def derive(self, node: URIRef | BNode, span: Span) -> None:
@@ -58,7 +59,13 @@ class _Writer:
 
     # ---- shared things -----------------------------------------------------------------
     def entity(self, entity: Entity, span: Span) -> URIRef:
-        return self.node(entity.iri, entity.types, span)
+        iri = self.node(entity.iri, entity.types, span)
+        if iri not in self.labelled and (iri, SKOS.prefLabel, None) not in self.reference.graph:
+            self.labelled.add(iri)
+            self.add((iri, SKOS.prefLabel, Literal(entity.label, lang="en")))
+            if entity.kind == "term":
+                self.add((iri, SKOS.inScheme, GOV.Terms))
+        return iri
 
     def person(self, person: Person) -> URIRef:
         iri = self.node(URIRef(entity_iri("person", person.name)), (FOAF.Person,), person.span)
@@ -141,17 +148,18 @@ def _entities(w: _Writer, found: Extraction) -> None:
     for mention in found.mentions:
         entities[mention.entity.iri] = mention.entity
         sources.setdefault(mention.entity.iri, set()).add(mention.source)
-        w.entity(mention.entity, mention.span)
+        w.node(mention.entity.iri, mention.entity.types, mention.span)
     for acronym in found.acronyms:
         entities[acronym.entity.iri] = acronym.entity
         sources.setdefault(acronym.entity.iri, set()).add("rule")
-        w.entity(acronym.entity, acronym.span)
+        w.node(acronym.entity.iri, acronym.entity.types, acronym.span)
         w.add((acronym.entity.iri, GOV.acronym, Literal(acronym.acronym)))
     for iri, entity in entities.items():
         names = {entity.label, *found.variants.get(iri, ())}
         in_reference = (iri, SKOS.prefLabel, None) in w.reference.graph
         if not in_reference:
             label = max(names, key=lambda n: (len(n.split()), len(n), n))
+            w.labelled.add(iri)
             w.add((iri, SKOS.prefLabel, Literal(label, lang="en")))
             for other in sorted(names - {label}):
                 w.add((iri, SKOS.altLabel, Literal(other, lang="en")))

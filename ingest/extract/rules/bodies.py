@@ -309,26 +309,28 @@ def _runs(view: DocView, sentence: Sentence) -> list[Runs]:
     if sentence.line.kind == "numbered" or sentence.text.startswith(("A Member", "Members")):
         return []
     out = []
-    for mention in view.mentions.get(sentence.start, []):
-        if mention.entity.kind not in ("programme", "strategy"):
-            continue
-        runner = _runner(view, sentence, mention.span.start)
+    activities = [m for m in view.mentions.get(sentence.start, []) if m.entity.kind in ("programme", "strategy")]
+    if not activities:
+        return []
+    by = _BY_RE.search(sentence.text)  # once per sentence, not once per mention
+    running = bool(_RUN_RE.search(sentence.text))
+    for mention in activities:
+        runner = _runner(view, sentence, mention.span.start, by, running)
         if runner is not None:
             out.append(Runs(mention.entity, runner, Span(sentence.start, sentence.end)))
     return out
 
 
-def _runner(view: DocView, sentence: Sentence, at: int) -> Entity | None:
+def _runner(view: DocView, sentence: Sentence, at: int, by: re.Match[str] | None, running: bool) -> Entity | None:
     orgs = [m for m in view.mentions.get(sentence.start, []) if m.entity.kind == "org"]
-    by = _BY_RE.search(sentence.text)
     if by:
         after = [m for m in orgs if m.span.start >= sentence.start + by.end()]
         if after:
             return after[0].entity
     before = [m for m in orgs if m.span.end <= at and m.source != "context"]
-    if before and _RUN_RE.search(sentence.text):
+    if before and running:
         return before[0].entity
-    if not orgs and _RUN_RE.search(sentence.text):
+    if not orgs and running:
         heading = view.orgs_in(sentence.line.section)
         return heading[0] if heading else None
     return None
