@@ -182,7 +182,7 @@ def _questions(view: DocView, directory: Directory, item: int, lines: list[Line]
         if text.endswith(":"):
             continue
         head = text[:200]
-        asked = lx.asked.search(head)
+        asked = lx.asked.search(text)
         member = lx.members.match(text)
         pm = w.person_re.match(view.cased[start:end])
         person_start = pm is not None and is_name(view, pm)

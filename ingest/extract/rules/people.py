@@ -210,7 +210,7 @@ def org_after(view: DocView, start: int, limit: int = 4) -> Mention | None:
             if m.entity.kind not in ("org", "place"):
                 continue
             gap = view.text[start : m.span.start]
-            if m.span.start >= start and re.fullmatch(r"[\s,;:–—(-]*(?:the\s+)?", gap) and len(gap) <= limit + 6:
+            if m.span.start >= start and re.fullmatch(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*", gap) and len(gap) <= limit + 6:
                 return m
     return None
 
