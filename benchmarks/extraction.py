@@ -67,10 +67,10 @@ _RELATIONS = """
 
 QUERIES: dict[str, str | list[str]] = {
     "meeting": """SELECT ?f ?field ?value WHERE { ?f a besluit:Zitting . FILTER NOT EXISTS { ?d dct:subject ?f }
-      { BIND("body" AS ?field) ?f besluit:isGehoudenDoor ?b . %s }
+      { BIND("body" AS ?field) ?f besluit:isGehoudenDoor ?b . @NAMES(?b) }
       UNION { BIND("date" AS ?field) ?f schema:startDate ?d0 BIND(STR(?d0) AS ?value) }
       UNION { BIND("time" AS ?field) ?f gov:startTime ?t BIND(SUBSTR(STR(?t), 1, 5) AS ?value) }
-      UNION { BIND("venue" AS ?field) ?f schema:location ?value } }""" % _NAMES_OF.format(v="?b"),
+      UNION { BIND("venue" AS ?field) ?f schema:location ?value } }""",
     "attendance": """SELECT ?f ?field ?value WHERE { ?m gov:attendance ?f .
       { BIND("person" AS ?field) ?f schema:attendee/foaf:name ?value }
       UNION { BIND("status" AS ?field) ?f dct:type ?s BIND(STRAFTER(STR(?s), "attendance-status/") AS ?value) }
@@ -80,11 +80,11 @@ QUERIES: dict[str, str | list[str]] = {
       { BIND("name" AS ?field) ?f foaf:name ?value } UNION { BIND("title" AS ?field) ?f foaf:title ?value } }""",
     "post": """SELECT ?f ?field ?value WHERE { ?f a org:Post .
       { BIND("post" AS ?field) ?f skos:prefLabel ?value }
-      UNION { BIND("org" AS ?field) { ?f org:postIn ?o } UNION { ?f dct:spatial ?o } %s }
-      UNION { BIND("holder" AS ?field) ?f org:heldBy/foaf:name ?value } }""" % _NAMES_OF.format(v="?o"),
+      UNION { BIND("org" AS ?field) { ?f org:postIn ?o } UNION { ?f dct:spatial ?o } @NAMES(?o) }
+      UNION { BIND("holder" AS ?field) ?f org:heldBy/foaf:name ?value } }""",
     "organisation": """SELECT ?f ?field ?value WHERE { ?f a org:Organization ; prov:wasDerivedFrom ?p .
-      { BIND("name" AS ?field) %s }
-      UNION { BIND("acronym" AS ?field) ?f gov:acronym ?value } }""" % _NAMES_OF.format(v="?f"),
+      { BIND("name" AS ?field) @NAMES(?f) }
+      UNION { BIND("acronym" AS ?field) ?f gov:acronym ?value } }""",
     "declaration": """SELECT ?f ?field ?value WHERE { ?f a gov:Declaration .
       { BIND("text" AS ?field) ?f schema:text ?value } UNION { BIND("person" AS ?field) ?f schema:agent/foaf:name ?value } }""",
     "minutes-approval": """SELECT ?f ?field ?value WHERE { ?f a besluit:Besluit ; dct:subject ?m . ?m a besluit:Zitting .
@@ -96,27 +96,27 @@ QUERIES: dict[str, str | list[str]] = {
     "presenter": """SELECT ?f ?field ?value WHERE { ?t a besluit:BehandelingVanAgendapunt ; dct:subject ?i ; schema:performer ?p .
       BIND(IRI(CONCAT(STR(?t), "/", MD5(STR(?p)))) AS ?f)
       { BIND("item" AS ?field) { ?i dct:title ?value } UNION { ?i dct:identifier ?value } }
-      UNION { BIND("person" AS ?field) %s } }""" % _NAMES_OF.format(v="?p"),
+      UNION { BIND("person" AS ?field) @NAMES(?p) } }""",
     "decision": """SELECT ?f ?field ?value WHERE { ?f a besluit:Besluit .
       { BIND("text" AS ?field) ?f prov:value ?value }
       UNION { BIND("verb" AS ?field) ?f dct:type/skos:prefLabel ?value }
       UNION { BIND("number" AS ?field) ?f eli:number ?value }
       UNION { BIND("item" AS ?field) ?t prov:generated ?f ; dct:subject ?i . { ?i dct:title ?value } UNION { ?i dct:identifier ?value } }
-      UNION { BIND("body" AS ?field) ?f eli:passed_by ?b . %s } }""" % _NAMES_OF.format(v="?b"),
+      UNION { BIND("body" AS ?field) ?f eli:passed_by ?b . @NAMES(?b) } }""",
     "action": """SELECT ?f ?field ?value WHERE { ?f a schema:Action .
       { BIND("text" AS ?field) ?f schema:description ?value }
-      UNION { BIND("owner" AS ?field) ?f schema:agent ?o . %s }
-      UNION { BIND("due" AS ?field) ?f dct:temporal/dcat:startDate ?d BIND(STR(?d) AS ?value) } }""" % _NAMES_OF.format(v="?o"),
+      UNION { BIND("owner" AS ?field) ?f schema:agent ?o . @NAMES(?o) }
+      UNION { BIND("due" AS ?field) ?f dct:temporal/dcat:startDate ?d BIND(STR(?d) AS ?value) } }""",
     "question": """SELECT ?f ?field ?value WHERE { ?f a schema:Question .
       { BIND("text" AS ?field) ?f schema:text ?value }
       UNION { BIND("item" AS ?field) ?f schema:about ?i . { ?i dct:title ?value } UNION { ?i dct:identifier ?value } }
-      UNION { BIND("asker" AS ?field) ?f schema:author ?a . %s }
-      UNION { BIND("replied_by" AS ?field) ?f schema:suggestedAnswer/schema:author ?r . %s }
-      UNION { BIND("reply" AS ?field) ?f schema:suggestedAnswer/schema:text ?value } }""" % (_NAMES_OF.format(v="?a"), _NAMES_OF.format(v="?r")),
+      UNION { BIND("asker" AS ?field) ?f schema:author ?a . @NAMES(?a) }
+      UNION { BIND("replied_by" AS ?field) ?f schema:suggestedAnswer/schema:author ?r . @NAMES(?r) }
+      UNION { BIND("reply" AS ?field) ?f schema:suggestedAnswer/schema:text ?value } }""",
     "priority": """SELECT ?f ?field ?value WHERE { ?f a prov:Plan ; dct:type ?k . ?k skos:inScheme gov:PlanElementKinds .
       { BIND("text" AS ?field) ?f dct:title ?value }
       UNION { BIND("number" AS ?field) ?f dct:identifier ?value }
-      UNION { BIND("of" AS ?field) ?f dct:isPartOf ?o . %s } }""" % _NAMES_OF.format(v="?o"),
+      UNION { BIND("of" AS ?field) ?f dct:isPartOf ?o . @NAMES(?o) } }""",
     "target": """SELECT ?f ?field ?value WHERE { ?f a gov:Target .
       { BIND("text" AS ?field) ?f schema:description ?value }
       UNION { BIND("quantity" AS ?field) ?f schema:value ?value }
@@ -125,17 +125,17 @@ QUERIES: dict[str, str | list[str]] = {
     "composition": """SELECT ?f ?field ?value WHERE { ?f a org:Post ; gov:seats ?n .
       { BIND("count" AS ?field) ?f gov:seats ?n2 BIND(STR(?n2) AS ?value) }
       UNION { BIND("text" AS ?field) { ?f skos:prefLabel ?value } UNION { ?f dct:description ?value } }
-      UNION { BIND("body" AS ?field) ?f org:postIn ?b . %s } }""" % _NAMES_OF.format(v="?b"),
+      UNION { BIND("body" AS ?field) ?f org:postIn ?b . @NAMES(?b) } }""",
     "change": """SELECT ?f ?field ?value WHERE { ?f a org:ChangeEvent ; rdfs:label ?l .
       { BIND("kind" AS ?field) ?f rdfs:label ?l2 BIND(STRBEFORE(?l2, ":") AS ?value) }
-      UNION { BIND("result" AS ?field) ?f org:resultingOrganization ?r . %s }
-      UNION { BIND("by" AS ?field) ?f prov:wasAssociatedWith ?b . %s }
-      UNION { BIND("when" AS ?field) ?f dct:temporal/rdfs:label ?value } }""" % (_NAMES_OF.format(v="?r"), _NAMES_OF.format(v="?b")),
+      UNION { BIND("result" AS ?field) ?f org:resultingOrganization ?r . @NAMES(?r) }
+      UNION { BIND("by" AS ?field) ?f prov:wasAssociatedWith ?b . @NAMES(?b) }
+      UNION { BIND("when" AS ?field) ?f dct:temporal/rdfs:label ?value } }""",
     "relation": [
-        """SELECT ?f ("kind" AS ?field) (?kind AS ?value) WHERE { %(rel)s }""",
-        """SELECT ?f ?field ?value WHERE { %(rel)s
-          { BIND("subject" AS ?field) %(s)s }
-          UNION { BIND("object" AS ?field) %(o)s }
+        """SELECT ?f ("kind" AS ?field) (?kind AS ?value) WHERE { @RELATIONS }""",
+        """SELECT ?f ?field ?value WHERE { @RELATIONS
+          { BIND("subject" AS ?field) @NAMES(?s) }
+          UNION { BIND("object" AS ?field) @NAMES(?o) }
           UNION { BIND("since" AS ?field) ?e a org:ChangeEvent ; org:resultingOrganization ?o ; prov:wasAssociatedWith ?s ;
                   dct:temporal/dcat:startDate ?d BIND(STR(?d) AS ?value) } }""",
     ],
@@ -144,14 +144,20 @@ QUERIES: dict[str, str | list[str]] = {
       UNION { BIND("start" AS ?field) ?f dcat:startDate ?d BIND(STR(?d) AS ?value) }
       UNION { BIND("end" AS ?field) ?f dcat:endDate ?d BIND(STR(?d) AS ?value) } }""",
     "purpose": """SELECT ?f ?field ?value WHERE { ?b org:purpose ?c . BIND(IRI(CONCAT(STR(?b), "#", MD5(STR(?c)))) AS ?f)
-      { BIND("text" AS ?field) ?c skos:definition ?value } UNION { BIND("body" AS ?field) %s } }""" % _NAMES_OF.format(v="?b"),
+      { BIND("text" AS ?field) ?c skos:definition ?value } UNION { BIND("body" AS ?field) @NAMES(?b) } }""",
     "acronym": [
         """SELECT ?f ("acronym" AS ?field) (?a AS ?value) WHERE { GRAPH <urn:doc> { ?x gov:acronym ?a }
            BIND(IRI(CONCAT(STR(?x), "#", ?a)) AS ?f) }""",
         """SELECT ?f ("expansion" AS ?field) ?value WHERE { GRAPH <urn:doc> { ?x gov:acronym ?a }
-           BIND(IRI(CONCAT(STR(?x), "#", ?a)) AS ?f) %s }""" % _NAMES_OF.format(v="?x"),
+           BIND(IRI(CONCAT(STR(?x), "#", ?a)) AS ?f) @NAMES(?x) }""",
     ],
 }
+
+
+def _expand(query: str) -> str:
+    """Fill in the shared parts: @RELATIONS, and @NAMES(?x) (every name of ?x as ?value)."""
+    query = query.replace("@RELATIONS", _RELATIONS)
+    return re.sub(r"@NAMES\((\?\w+)\)", lambda m: _NAMES_OF.format(v=m.group(1)), query)
 
 
 def norm(value: object) -> str:
@@ -235,8 +241,7 @@ def _facts(doc_graph: Any, reference_graph: Any) -> dict[str, list[dict[str, set
     for kind, queries in QUERIES.items():
         facts: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for query in [queries] if isinstance(queries, str) else queries:
-            if "%(rel)s" in query:
-                query = query % {"rel": _RELATIONS, "s": _NAMES_OF.format(v="?s"), "o": _NAMES_OF.format(v="?o")}
+            query = _expand(query)
             for row in store.query(_P + "\n" + query, use_default_graph_as_union=True):
                 f, fld, value = row["f"], row["field"], row["value"]
                 if f is None or fld is None or value is None:
@@ -249,10 +254,14 @@ def _facts(doc_graph: Any, reference_graph: Any) -> dict[str, list[dict[str, set
 
 
 def _describe(fact: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={sorted(v)[:3] if isinstance(v, set) else v}" for k, v in fact.items() if k != "type")
+    return ", ".join(
+        f"{k}={sorted(v)[:3] if isinstance(v, set) else v}" for k, v in fact.items() if k != "type"
+    )
 
 
-def score_document(path: Path, gold: dict[str, Any], reference: Any, scores: dict[str, Score]) -> None:
+def score_document(
+    path: Path, gold: dict[str, Any], reference: Any, scores: dict[str, Score]
+) -> None:
     from ingest.extract import extract_facts
     from ingest.load import load_document
     from ingest.segment import segment
@@ -266,7 +275,13 @@ def score_document(path: Path, gold: dict[str, Any], reference: Any, scores: dic
         fields = {k: v for k, v in g.items() if k != "type"}
         s = scores.setdefault(kind, Score())
         s.gold += 1
-        if any(all(field_matches(k, v, f.get(k if k != "variants" else "name", set())) for k, v in fields.items()) for f in facts.get(kind, [])):
+        if any(
+            all(
+                field_matches(k, v, f.get(k if k != "variants" else "name", set()))
+                for k, v in fields.items()
+            )
+            for f in facts.get(kind, [])
+        ):
             s.found += 1
         else:
             s.missed.append(f"{path.name}: {_describe(g)}")
@@ -275,7 +290,14 @@ def score_document(path: Path, gold: dict[str, Any], reference: Any, scores: dic
         kind_golds = [g for g in golds if g["type"] == kind]
         for f in facts.get(kind, []):
             s.extracted += 1
-            if any(all(field_matches(k, v, f.get(k if k != "variants" else "name", set())) for k, v in g.items() if k != "type") for g in kind_golds):
+            if any(
+                all(
+                    field_matches(k, v, f.get(k if k != "variants" else "name", set()))
+                    for k, v in g.items()
+                    if k != "type"
+                )
+                for g in kind_golds
+            ):
                 s.correct += 1
             else:
                 s.extra.append(f"{path.name}: {_describe(f)}")
@@ -302,7 +324,10 @@ def score(folders: list[Path], ontology: Path | None = None) -> dict[str, Score]
 
 
 def table(scores: dict[str, Score]) -> str:
-    lines = ["| fact type | recall | found / gold | precision | correct / extracted |", "|---|---|---|---|---|"]
+    lines = [
+        "| fact type | recall | found / gold | precision | correct / extracted |",
+        "|---|---|---|---|---|",
+    ]
     total = Score()
     for kind in sorted(scores):
         s = scores[kind]
@@ -310,8 +335,12 @@ def table(scores: dict[str, Score]) -> str:
         total.gold += s.gold
         total.correct += s.correct
         total.extracted += s.extracted
-        lines.append(f"| {kind} | {_pct(s.recall)} | {s.found} / {s.gold} | {_pct(s.precision)} | {s.correct} / {s.extracted} |")
-    lines.append(f"| **all** | {_pct(total.recall)} | {total.found} / {total.gold} | {_pct(total.precision)} | {total.correct} / {total.extracted} |")
+        lines.append(
+            f"| {kind} | {_pct(s.recall)} | {s.found} / {s.gold} | {_pct(s.precision)} | {s.correct} / {s.extracted} |"
+        )
+    lines.append(
+        f"| **all** | {_pct(total.recall)} | {total.found} / {total.gold} | {_pct(total.precision)} | {total.correct} / {total.extracted} |"
+    )
     return "\n".join(lines)
 
 
@@ -320,8 +349,12 @@ def _pct(value: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction", description=__doc__.split("\n\n")[0])
-    parser.add_argument("folders", nargs="+", type=Path, help="folders of documents with .gold.json files")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.extraction", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "folders", nargs="+", type=Path, help="folders of documents with .gold.json files"
+    )
     parser.add_argument("--show", action="store_true", help="list the missed and extra facts")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = parser.parse_args(argv)

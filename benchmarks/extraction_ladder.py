@@ -81,14 +81,24 @@ def _time(text: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.extraction_ladder", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--steps", type=int, default=4, help="sizes base × 1, 2, 4 … (default 4 steps)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.extraction_ladder", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--steps", type=int, default=4, help="sizes base × 1, 2, 4 … (default 4 steps)"
+    )
     parser.add_argument("--base", type=int, default=20000, help="characters at the first step")
-    parser.add_argument("--limit", type=float, default=2.5, help="largest allowed growth of time per character")
+    parser.add_argument(
+        "--limit", type=float, default=2.5, help="largest allowed growth of time per character"
+    )
     args = parser.parse_args(argv)
     _time(_minutes(3000))  # load the NER model and compile the patterns first
     failed = []
-    print("| input | " + " | ".join(f"{args.base * 2**i:,} chars" for i in range(args.steps)) + " | growth |")
+    print(
+        "| input | "
+        + " | ".join(f"{args.base * 2**i:,} chars" for i in range(args.steps))
+        + " | growth |"
+    )
     print("|---|" + "---|" * args.steps + "---|")
     for name, make in KINDS.items():
         per = []
@@ -98,7 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         growth = per[-1] / per[0] if per[0] else 0.0
         if growth > args.limit:
             failed.append(name)
-        print(f"| {name} | " + " | ".join(f"{p * 1000:.0f} ms" for p in per) + f" | {growth:.2f}× |")
+        print(
+            f"| {name} | " + " | ".join(f"{p * 1000:.0f} ms" for p in per) + f" | {growth:.2f}× |"
+        )
     print("\n(time per 10,000 characters at each size; growth = last / first)")
     if failed:
         print(f"super-linear: {', '.join(failed)}", file=sys.stderr)

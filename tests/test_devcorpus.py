@@ -27,7 +27,16 @@ BSOL_ICB = URIRef("https://w3id.org/govkg/id/org/icb")
 # Floors (fail below): the figures reached are in benchmarks/README.md. The check half is
 # never tuned on, so its floor is lower.
 FLOORS = {"tune": (0.85, 0.90), "check": (0.75, 0.85)}  # (recall, precision)
-CORE = ("meeting", "attendance", "agenda-item", "decision", "presenter", "question", "person", "acronym")
+CORE = (
+    "meeting",
+    "attendance",
+    "agenda-item",
+    "decision",
+    "presenter",
+    "question",
+    "person",
+    "acronym",
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +60,12 @@ def test_precision_and_recall_floor(scores: dict[str, dict], half: str) -> None:
     assert recall >= floor_recall and precision >= floor_precision, (half, recall, precision)
     for kind in CORE:
         s = found[kind]
-        assert s.recall is not None and s.recall >= floor_recall - 0.15, (half, kind, s.recall, s.missed)
+        assert s.recall is not None and s.recall >= floor_recall - 0.15, (
+            half,
+            kind,
+            s.recall,
+            s.missed,
+        )
 
 
 def _extract(path: Path) -> tuple[object, list, Graph]:  # type: ignore[type-arg]

@@ -19,7 +19,15 @@ OWN_TERMS = {
     # issue 11: attendance, declarations, targets, hosting, start times, seats
     "Attendance", "attendance", "Declaration", "Target", "hosts", "startTime", "seats",
 }  # fmt: skip
-SCHEMES = {"OrgTypes", "Roles", "DecisionVerbs", "Functions", "Terms", "AttendanceStatus", "PlanElementKinds"}
+SCHEMES = {
+    "OrgTypes",
+    "Roles",
+    "DecisionVerbs",
+    "Functions",
+    "Terms",
+    "AttendanceStatus",
+    "PlanElementKinds",
+}
 
 
 @pytest.fixture(scope="module")

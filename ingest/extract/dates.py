@@ -111,9 +111,7 @@ def _vocabulary(lexicon: Lexicon) -> _Vocabulary:
     parts = {e.label.lower(): e for e in lexicon.entries("year-parts")}
     fy = parts.pop("financial year", None)
     seasons = {
-        form.lower(): _months_of(entry.notation)
-        for entry in parts.values()
-        for form in entry.forms
+        form.lower(): _months_of(entry.notation) for entry in parts.values() for form in entry.forms
     }
     season_names = sorted({f for e in parts.values() for f in e.forms}, key=len, reverse=True)
     season_re = re.compile(
@@ -292,14 +290,19 @@ def _years(label: str, first: int, last: int | None, onwards: bool = False) -> P
                   date(end, 12, 31) if end else None)  # fmt: skip
 
 
-def _financial_year(vocab: _Vocabulary, year: int, quarter: str | None) -> tuple[tuple[int, int], tuple[int, int]]:
+def _financial_year(
+    vocab: _Vocabulary, year: int, quarter: str | None
+) -> tuple[tuple[int, int], tuple[int, int]]:
     """The first and last month of financial year ``year`` (or of one of its quarters)."""
     start = vocab.fy_first_month
     offset = (int(quarter[1]) - 1) * 3 if quarter else 0
     first_index = start - 1 + offset
     length = 3 if quarter else 12
     last_index = first_index + length - 1
-    return (year + first_index // 12, first_index % 12 + 1), (year + last_index // 12, last_index % 12 + 1)
+    return (year + first_index // 12, first_index % 12 + 1), (
+        year + last_index // 12,
+        last_index % 12 + 1,
+    )
 
 
 def _fy_period(vocab: _Vocabulary, m: re.Match[str]) -> Period | None:
@@ -369,7 +372,7 @@ def find_dates(
     chosen = non_overlapping(candidates)
     forward = bool(vocab.forward_re.search(text)) if chosen else False
     found: list[DateMatch] = []
-    for start, end, kind, m in chosen:
+    for start, _end, kind, m in chosen:
         period = _read(vocab, kind, m, forward, context)
         if period is None:
             continue

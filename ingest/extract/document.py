@@ -108,7 +108,9 @@ class DocView:
 class Home:
     """The bodies a document names, for resolving its generic names in context."""
 
-    def __init__(self, view_text: str, resolver: Resolver, named: list[Candidate], doc: Document) -> None:
+    def __init__(
+        self, view_text: str, resolver: Resolver, named: list[Candidate], doc: Document
+    ) -> None:
         self.resolver = resolver
         self.counts: Counter[URIRef] = Counter(c.entity.iri for c in named if c.entity is not None)
         self.first: dict[URIRef, int] = {}
@@ -175,7 +177,9 @@ def _is_record(doc: Document) -> bool:
     return "minute" in doc.doc_type.lower() or len(_RECORD_MARKERS.findall(doc.text[:20000])) >= 2
 
 
-def _dates(doc: Document, sentences: list[Sentence], lexicon: Lexicon) -> dict[int, list[DateMatch]]:
+def _dates(
+    doc: Document, sentences: list[Sentence], lexicon: Lexicon
+) -> dict[int, list[DateMatch]]:
     """Dates in reading order: a yearless date takes its year from what came before."""
     context = DateContext()
     if doc.issued and doc.issued[:4].isdigit():
@@ -183,7 +187,9 @@ def _dates(doc: Document, sentences: list[Sentence], lexicon: Lexicon) -> dict[i
     return {s.start: find_dates(s.text, context, s.start, lexicon) for s in sentences}
 
 
-def _candidates(view_cased: str, sentences: list[Sentence], resolver: Resolver) -> dict[int, list[Candidate]]:
+def _candidates(
+    view_cased: str, sentences: list[Sentence], resolver: Resolver
+) -> dict[int, list[Candidate]]:
     found: dict[int, list[Candidate]] = {}
     for sentence in sentences:
         text = view_cased[sentence.start : sentence.end]
@@ -264,11 +270,15 @@ def _clean_ner(text: str, kind: str, resolver: Resolver, lexicon: Lexicon) -> st
     if lowered[0] in titles or any(w in roles for w in lowered):
         return None
     if kind == "place":
-        org_words = {w for e in resolver.learned.values() if e.kind == "org" for w in e.label.split()}
+        org_words = {
+            w for e in resolver.learned.values() if e.kind == "org" for w in e.label.split()
+        }
         return label if all(w in org_words for w in words) and lowered[-1] not in never else None
     if len(words) < 2 or all(w in never for w in lowered) or lowered[-1] in never:
         return None
-    marked = any(w.isupper() and len(w) > 1 for w in words) or any(w in resolver.v.org_heads for w in words)
+    marked = any(w.isupper() and len(w) > 1 for w in words) or any(
+        w in resolver.v.org_heads for w in words
+    )
     return label if marked or len(words) >= 3 else None
 
 
@@ -279,7 +289,13 @@ def _sentence_at(sentences: list[Sentence], at: int, starts: list[int] | None = 
 
 
 def _detect_body(
-    doc: Document, lines: list[Line], cands: dict[int, list[Candidate]], sentences_by_line: dict[int, list[Sentence]], home: Home, resolver: Resolver, view_cased: str
+    doc: Document,
+    lines: list[Line],
+    cands: dict[int, list[Candidate]],
+    sentences_by_line: dict[int, list[Sentence]],
+    home: Home,
+    resolver: Resolver,
+    view_cased: str,
 ) -> tuple[Entity, Line] | None:
     """The body that met (or decided): a "Minutes of" line, a heading naming a committee,
     a line that opens with "Cabinet", a "Decision maker" line, the publisher."""
@@ -381,7 +397,11 @@ def _resolve(
             entity = c.entity
             source = c.source
             if entity is None and c.head is not None:
-                entity = _anaphor(c.head, recent, body, is_record, home) if c.anaphor else home.resolve(c.head)
+                entity = (
+                    _anaphor(c.head, recent, body, is_record, home)
+                    if c.anaphor
+                    else home.resolve(c.head)
+                )
                 source = "context"
             if entity is None:
                 continue
@@ -392,10 +412,20 @@ def _resolve(
     return mentions
 
 
-_COMMITTEE_HEADS = {"committee", "sub-committee", "subcommittee", "panel", "cabinet", "group", "forum"}
+_COMMITTEE_HEADS = {
+    "committee",
+    "sub-committee",
+    "subcommittee",
+    "panel",
+    "cabinet",
+    "group",
+    "forum",
+}
 
 
-def _anaphor(head: str, recent: list[tuple[Entity, bool]], body: Entity | None, is_record: bool, home: Home) -> Entity | None:
+def _anaphor(
+    head: str, recent: list[tuple[Entity, bool]], body: Entity | None, is_record: bool, home: Home
+) -> Entity | None:
     """ "the Committee" is the committee that met; "the Board" is the body that met unless
     that was a committee (then the last board named); other heads the last body with it."""
     if body is not None:
@@ -414,7 +444,9 @@ def _anaphor(head: str, recent: list[tuple[Entity, bool]], body: Entity | None, 
     return home.resolve(head)
 
 
-def read_document(doc: Document, reference: Reference, lexicon: Lexicon, use_ner: bool = True) -> DocView:
+def read_document(
+    doc: Document, reference: Reference, lexicon: Lexicon, use_ner: bool = True
+) -> DocView:
     """The document, read once for every rule."""
     lines = read_lines(doc.text)
     sentences = read_sentences(doc.text, lines)
@@ -435,9 +467,7 @@ def read_document(doc: Document, reference: Reference, lexicon: Lexicon, use_ner
     found = _detect_body(doc, lines, cands, by_line, home, resolver, view_cased) if lines else None
     body, body_line = found if found else (None, None)
     mentions = _resolve(view_cased, sentences, cands, home, body, is_record)
-    acronyms = [
-        Acronym(resolver.current(e), a, Span(s, t)) for e, a, s, t in definitions if a
-    ]
+    acronyms = [Acronym(resolver.current(e), a, Span(s, t)) for e, a, s, t in definitions if a]
     view = DocView(
         doc=doc,
         text=doc.text,

@@ -36,7 +36,9 @@ _ACRONYM_DEF_RE = re.compile(
 _REVERSED_DEF_RE = re.compile(
     r"(?<![\w-])(?P<acr>[A-Z][A-Z&]{1,10}s?)\s*\((?P<long>[A-Z][^()\n]{3,120})\)"
 )
-_GLOSSARY_RE = re.compile(r"^(?P<acr>[A-Z][A-Z&]{1,10}s?)\s*(?:[:–—-]|\s{2,})\s*(?P<long>[A-Z].{3,120})$")
+_GLOSSARY_RE = re.compile(
+    r"^(?P<acr>[A-Z][A-Z&]{1,10}s?)\s*(?:[:–—-]|\s{2,})\s*(?P<long>[A-Z].{3,120})$"
+)
 _LONE_ACRONYM_RE = re.compile(r"^(?P<acr>[A-Z][A-Z&]{1,10}s?)$")
 _SMALL = {"and", "of", "for", "the", "&", "in", "on", "to"}
 _STOP_LEADING = {
@@ -152,7 +154,11 @@ class Resolver:
     """
 
     def __init__(
-        self, reference: Reference, lexicon: Lexicon, doc_id: str, about: frozenset[URIRef] = frozenset()
+        self,
+        reference: Reference,
+        lexicon: Lexicon,
+        doc_id: str,
+        about: frozenset[URIRef] = frozenset(),
     ) -> None:
         self.reference = reference
         self.lexicon = lexicon
@@ -204,7 +210,9 @@ class Resolver:
             iri = self._by_key.get(squashed(name_key(clean, self.v.rules)))
         return self.entities[iri] if iri is not None else None
 
-    def learn(self, kind: str, label: str, acronyms: tuple[str, ...] = (), local: bool = False) -> Entity:
+    def learn(
+        self, kind: str, label: str, acronyms: tuple[str, ...] = (), local: bool = False
+    ) -> Entity:
         """The entity ``label`` names, known or new; a new spelling becomes a variant."""
         label = re.sub(r"^(?:[Tt]he)\s+", "", label.strip())
         known = self.lookup(label)
@@ -289,13 +297,13 @@ class Resolver:
         lines = list(re.finditer(r"[^\n]+", text))
         for i, line in enumerate(lines):
             body = line.group(0).strip()
-            if m := _GLOSSARY_RE.match(body):
-                long = _leading_long_form(m.group("long"), m.group("acr"), self.v.rules)
+            if g := _GLOSSARY_RE.match(body):
+                long = _leading_long_form(g.group("long"), g.group("acr"), self.v.rules)
                 if long:
-                    self._define(long, m.group("acr"), line.start(), line.end(), found)
-            elif (m := _LONE_ACRONYM_RE.match(body)) and i + 1 < len(lines):
+                    self._define(long, g.group("acr"), line.start(), line.end(), found)
+            elif (lone := _LONE_ACRONYM_RE.match(body)) and i + 1 < len(lines):
                 nxt = lines[i + 1].group(0).strip()
-                long = _leading_long_form(nxt, m.group("acr"), self.v.rules)
+                long = _leading_long_form(nxt, lone.group("acr"), self.v.rules)
                 if long:
                     self._define(long, m.group("acr"), line.start(), lines[i + 1].end(), found)
         return found
@@ -334,7 +342,9 @@ class Resolver:
             if cand is not None:
                 candidates.append(cand)
         for cand in self._leads(text):
-            candidates = [c for c in candidates if not (c.start >= cand.start and c.end <= cand.end)]
+            candidates = [
+                c for c in candidates if not (c.start >= cand.start and c.end <= cand.end)
+            ]
             candidates.append(cand)
         named = sorted(candidates, key=lambda c: c.start)
         named_starts = [c.start for c in named]
@@ -343,16 +353,26 @@ class Resolver:
             hi = bisect.bisect_left(named_starts, cand.end)
             inside = [c for c in named[lo:hi] if c.start < cand.end and c.end > cand.start]
             if all(
-                c.start >= cand.start and c.end <= cand.end and (c.start, c.end) != (cand.start, cand.end)
-                and (c.end == cand.end or (c.entity is not None and c.entity.kind != "org") or c.head)
+                c.start >= cand.start
+                and c.end <= cand.end
+                and (c.start, c.end) != (cand.start, cand.end)
+                and (
+                    c.end == cand.end or (c.entity is not None and c.entity.kind != "org") or c.head
+                )
                 for c in inside
             ):
                 candidates.append(cand)
-        chosen = [c for _, _, c, _ in non_overlapping([(c.start, c.end, c, None) for c in candidates])]
+        chosen = [
+            c for _, _, c, _ in non_overlapping([(c.start, c.end, c, None) for c in candidates])
+        ]
         return [replace(c, start=c.start + offset, end=c.end + offset) for c in chosen]
 
     def _candidate(self, name: str, start: int, end: int, is_acronym: bool) -> Candidate | None:
-        bare = name[:-1] if name.endswith("s") and (name[:-1] in self.aliases or self.generic_entity(name[:-1])) else name
+        bare = (
+            name[:-1]
+            if name.endswith("s") and (name[:-1] in self.aliases or self.generic_entity(name[:-1]))
+            else name
+        )
         if bare in self.aliases:
             return Candidate(start, end, name, self.entities[self.aliases[bare]])
         generic = self.generic_entity(bare)
@@ -422,7 +442,9 @@ class Resolver:
         if len(words) != 2 or words[1] not in ("Board", "Committee"):
             return None
         first = words[0]
-        if first in self.v.head_acronyms or (first in self.v.org_heads and first not in ("Board", "Committee")):
+        if first in self.v.head_acronyms or (
+            first in self.v.org_heads and first not in ("Board", "Committee")
+        ):
             return first
         return None
 
@@ -494,15 +516,19 @@ def _learned_spans(
             acronyms.setdefault(first.group(0), set()).add(short)
     found: set[tuple[int, int, bool]] = set()
     haystack = lower if folded else text
-    for table, source, acronym in ((names, haystack, False), (acronyms, text, True)):
+    tables: tuple[tuple[dict[str, set[str]], str, bool], ...] = (
+        (names, haystack, False),
+        (acronyms, text, True),
+    )
+    for table, source, exact in tables:
         if not table:
             continue
         for m in _ALNUM_RE.finditer(source):
             token = m.group(0)
-            for key in (token, token[:-1] if token.endswith("s") else None):
-                for word in table.get(key or "", ()):
+            for key in (token, token[:-1] if token.endswith("s") else ""):
+                for word in table.get(key, ()):
                     if source.startswith(word, m.start()):
-                        found.update(_occurrence_at(source, word, m.start(), acronym))
+                        found.update(_occurrence_at(source, word, m.start(), exact))
     yield from sorted(found)
 
 

@@ -41,7 +41,9 @@ def name_rules(lexicon: Lexicon) -> NameRules:
         prefixes=lexicon.words("name-prefixes"),
         suffixes=tuple(suffixes),
         head_acronyms={
-            e.label: e.forms[1].lower() for e in lexicon.entries("head-acronyms") if len(e.forms) > 1
+            e.label: e.forms[1].lower()
+            for e in lexicon.entries("head-acronyms")
+            if len(e.forms) > 1
         },
     )
 
@@ -114,7 +116,11 @@ def _schwartz_hearst(letters: str, text: str) -> int | None:
     s, i = len(letters) - 1, len(lower) - 1
     while s >= 0:
         c = letters[s]
-        while i >= 0 and (lower[i] != c or (s == 0 and i > 0 and lower[i - 1].isalnum()) or (s == 0 and _small_at(lower, i))):
+        while i >= 0 and (
+            lower[i] != c
+            or (s == 0 and i > 0 and lower[i - 1].isalnum())
+            or (s == 0 and _small_at(lower, i))
+        ):
             i -= 1
         if i < 0:
             return None

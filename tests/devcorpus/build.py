@@ -149,7 +149,10 @@ def build_pdf(source: Source) -> None:
                 )
             )
         elif block.kind == "table":
-            cells = [[Paragraph(c.replace("&", "&amp;"), styles["BodyText"]) for c in row] for row in block.rows]
+            cells = [
+                [Paragraph(c.replace("&", "&amp;"), styles["BodyText"]) for c in row]
+                for row in block.rows
+            ]
             table = Table(cells, repeatRows=1)
             table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey)]))
             story.append(table)

@@ -11,6 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
+from rdflib import URIRef
+
+from ingest.extract.dates import DateMatch
 from ingest.extract.document import DocView
 from ingest.extract.records import Change, Mention, Post, Purpose, Relation, Runs, Span
 from ingest.extract.reference import Entity
@@ -46,11 +49,25 @@ def body_words(lexicon: Lexicon) -> BodyWords:
             pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.I)
             relations.append((len(form), pattern, entry.notation or "linked-to", passive))
     relations.sort(key=lambda r: -r[0])
-    comp = sorted({f for e in lexicon.entries("composition-phrases") for f in e.forms}, key=len, reverse=True)
-    list_forms = frozenset(f.lower() for e in lexicon.entries("composition-phrases") if e.notation == "list" for f in e.forms)
-    numbers = {f.lower(): int(e.notation) for e in lexicon.entries("number-words") for f in e.forms if e.notation and e.notation.isdigit()}
+    comp = sorted(
+        {f for e in lexicon.entries("composition-phrases") for f in e.forms}, key=len, reverse=True
+    )
+    list_forms = frozenset(
+        f.lower()
+        for e in lexicon.entries("composition-phrases")
+        if e.notation == "list"
+        for f in e.forms
+    )
+    numbers = {
+        f.lower(): int(e.notation)
+        for e in lexicon.entries("number-words")
+        for f in e.forms
+        if e.notation and e.notation.isdigit()
+    }
     return BodyWords(
-        change_re=re.compile(rf"(?<![\w-])(?P<verb>{'|'.join(map(re.escape, sorted(lexicon.words('change-verbs') | {f for e in lexicon.entries('change-verbs') for f in e.forms}, key=len, reverse=True)))})(?![\w-])"),
+        change_re=re.compile(
+            rf"(?<![\w-])(?P<verb>{'|'.join(map(re.escape, sorted(lexicon.words('change-verbs') | {f for e in lexicon.entries('change-verbs') for f in e.forms}, key=len, reverse=True)))})(?![\w-])"
+        ),
         relations=tuple((p, k, passive) for _, p, k, passive in relations),
         composition_re=re.compile(rf"\b(?P<verb>{'|'.join(map(re.escape, comp))})\s+"),
         list_forms=list_forms,
@@ -120,21 +137,47 @@ def _changes(
             if result is None and original is None and index + 1 < len(view.sentences):
                 nxt = _orgs(view.mentions.get(view.sentences[index + 1].start, []))
                 for unit in nxt:
-                    out.append(Change(verb, unit.entity, text, Span(sentence.start, sentence.end), actor.entity if actor else None, None, dates))
+                    out.append(
+                        Change(
+                            verb,
+                            unit.entity,
+                            text,
+                            Span(sentence.start, sentence.end),
+                            actor.entity if actor else None,
+                            None,
+                            dates,
+                        )
+                    )
                     if actor is not None:
-                        units.append(Relation("unit-of", unit.entity, Span(sentence.start, sentence.end), actor.entity))
+                        units.append(
+                            Relation(
+                                "unit-of",
+                                unit.entity,
+                                Span(sentence.start, sentence.end),
+                                actor.entity,
+                            )
+                        )
                 continue
         elif passive:
             result = before[-1] if before else None
             by = re.search(r"\bby\b", text[m.end() :])
             actor = next(
-                (x for x in after if by and x.span.start >= end + by.end()
-                 and not view.text[x.span.end : x.span.end + 2] in ("’s", "'s")),
+                (
+                    x
+                    for x in after
+                    if by
+                    and x.span.start >= end + by.end()
+                    and view.text[x.span.end : x.span.end + 2] not in ("’s", "'s")
+                ),
                 None,
             )  # "by the ICB's Primary Care Commissioning Committee": the committee
         else:
             actor = before[0] if before else None
-            near = [x for x in after if re.fullmatch(r"(?:\s+[\w’']+){0,4}\s+", view.text[end : x.span.start])]
+            near = [
+                x
+                for x in after
+                if re.fullmatch(r"(?:\s+[\w’']+){0,4}\s+", view.text[end : x.span.start])
+            ]
             result = near[0] if near else (last_result if not after else None)
         if result is None:
             continue
@@ -148,10 +191,14 @@ def _changes(
 # ---- relations ---------------------------------------------------------------------------------------
 
 
-_OBJECT_RE = re.compile(r"^\s*(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?P<obj>[\w’'-]+(?:\s+[\w’'-]+){0,5}?)(?=\s+(?:for|from|on|in|at|by|until|to|with|and|which|that|since|during|after|before)\b|[,.;:]|$)")
+_OBJECT_RE = re.compile(
+    r"^\s*(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?P<obj>[\w’'-]+(?:\s+[\w’'-]+){0,5}?)(?=\s+(?:for|from|on|in|at|by|until|to|with|and|which|that|since|during|after|before)\b|[,.;:]|$)"
+)
 
 
-def _relations(view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[Mention]) -> list[Relation]:
+def _relations(
+    view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[Mention]
+) -> list[Relation]:
     out: list[Relation] = []
     text = sentence.text
     taken: list[tuple[int, int]] = []
@@ -172,7 +219,16 @@ def _relations(view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[
                 obj_text = None if obj else _noun_before(view, sentence, m.start())
                 if obj is None and obj_text is None:
                     continue
-                out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end), obj.entity if obj else None, obj_text, since))
+                out.append(
+                    Relation(
+                        kind,
+                        subject.entity,
+                        Span(sentence.start, sentence.end),
+                        obj.entity if obj else None,
+                        obj_text,
+                        since,
+                    )
+                )
                 continue
             if not before:
                 continue
@@ -180,7 +236,16 @@ def _relations(view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[
             if kind in ("reports-to", "linked-to", "part-of"):
                 for target in after:
                     if target.entity.iri != subject.entity.iri:
-                        out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end), target.entity, None, since))
+                        out.append(
+                            Relation(
+                                kind,
+                                subject.entity,
+                                Span(sentence.start, sentence.end),
+                                target.entity,
+                                None,
+                                since,
+                            )
+                        )
                 continue
             near = next((x for x in after if x.span.start - end <= 6), None)
             obj_text = None
@@ -189,27 +254,55 @@ def _relations(view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[
                 if om is None:
                     continue
                 obj_text = re.sub(r"^[\w-]+[’']s\s+", "", om.group("obj").strip())
-                if not obj_text or obj_text.lower() in ("the", "a", "it", "them", "this", "that", "all", "on", "behalf"):
+                if not obj_text or obj_text.lower() in (
+                    "the",
+                    "a",
+                    "it",
+                    "them",
+                    "this",
+                    "that",
+                    "all",
+                    "on",
+                    "behalf",
+                ):
                     continue
-            out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end), near.entity if near else None, obj_text, since))
+            out.append(
+                Relation(
+                    kind,
+                    subject.entity,
+                    Span(sentence.start, sentence.end),
+                    near.entity if near else None,
+                    obj_text,
+                    since,
+                )
+            )
     return out
 
 
 def _close(view: DocView, a: int, b: int) -> bool:
-    return bool(re.fullmatch(r"[\s,)]*(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)*", view.text[a:b]))
+    return bool(
+        re.fullmatch(
+            r"[\s,)]*(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)*",
+            view.text[a:b],
+        )
+    )
 
 
 def _noun_before(view: DocView, sentence: Sentence, at: int) -> str | None:
     """ "the Prevention Board's programme office will be hosted by": the thing hosted."""
     head = sentence.text[:at]
-    m = re.search(r"(?:^|\b(?:the|a|an|its|their)\s+)(?P<obj>(?:[\w’'-]+\s+){0,4}?[\w-]+)(?:\s+(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)+|,\s*)$", head, re.I)
+    m = re.search(
+        r"(?:^|\b(?:the|a|an|its|their)\s+)(?P<obj>(?:[\w’'-]+\s+){0,4}?[\w-]+)(?:\s+(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)+|,\s*)$",
+        head,
+        re.I,
+    )
     if m is None:
         return None
     obj = re.sub(r"^(?:[A-Z][\w -]+?[’']s\s+)", "", m.group("obj")).strip()
     return obj if obj and obj.lower() not in ("it", "this", "that", "they", "which") else None
 
 
-def _since(view: DocView, sentence: Sentence):  # type: ignore[no-untyped-def]
+def _since(view: DocView, sentence: Sentence) -> DateMatch | None:
     for d in view.dates.get(sentence.start, []):
         before = view.text[max(sentence.start, d.start - 8) : d.start].lower()
         if re.search(r"\b(?:from|since)\s+$", before):
@@ -220,27 +313,42 @@ def _since(view: DocView, sentence: Sentence):  # type: ignore[no-untyped-def]
 # ---- composition ---------------------------------------------------------------------------------------
 
 
-def _composition(view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[Mention], previous: list[Mention]) -> list[Post]:
+def _composition(
+    view: DocView,
+    bw: BodyWords,
+    sentence: Sentence,
+    mentions: list[Mention],
+    previous: list[Mention],
+) -> list[Post]:
     """ "which consisted of 12 front-line professionals", "It consists of 14 members",
     "membership ... included A, B, C"."""
     m = bw.composition_re.search(sentence.text)
     if m is None:
         return []
-    if m.group("verb").lower() in bw.list_forms and not re.search(r"\bmembership\b", sentence.text[: m.start()], re.I):
+    if m.group("verb").lower() in bw.list_forms and not re.search(
+        r"\bmembership\b", sentence.text[: m.start()], re.I
+    ):
         return []  # "included" lists members only in "the membership ... included"
     at = sentence.start + m.start()
     body_mentions = [x for x in mentions if x.span.end <= at]
     subject = sentence.text[: m.start()].strip()
+    org: Entity | None
     if body_mentions:
         org = body_mentions[-1].entity
-    elif re.match(r"^(?:It|Its board|Our board|This board|The board)\b", subject, re.I) and (previous or view.body):
-        org = previous[0].entity if previous else view.body  # type: ignore[union-attr]
+    elif re.match(r"^(?:It|Its board|Our board|This board|The board)\b", subject, re.I) and (
+        previous or view.body
+    ):
+        org = previous[0].entity if previous else view.body
     else:
-        lower = re.match(r"^(?:The|the)\s+(?P<b>[a-z][a-z -]{2,40}\b(?:board|group|committee|panel|forum|team))\b", subject)
+        lower = re.match(
+            r"^(?:The|the)\s+(?P<b>[a-z][a-z -]{2,40}\b(?:board|group|committee|panel|forum|team))\b",
+            subject,
+        )
         if lower is None:
             return []
         org = view.resolver.learn("org", lower.group("b"), local=True)
-    assert org is not None
+    if org is None:
+        return []
     rest = sentence.text[m.end() :].rstrip(".")
     member = role_of(view.reference, "member")
     if member is None:
@@ -258,10 +366,20 @@ def _composition(view: DocView, bw: BodyWords, sentence: Sentence, mentions: lis
     for item in (i.strip() for i in items):
         if not item:
             continue
-        count_m = re.match(rf"^(?P<n>\d+|{'|'.join(sorted(bw.numbers, key=len, reverse=True))})\s+", item, re.I)
-        seats = (int(count_m.group("n")) if count_m.group("n").isdigit() else bw.numbers.get(count_m.group("n").lower())) if count_m else None
+        count_m = re.match(
+            rf"^(?P<n>\d+|{'|'.join(sorted(bw.numbers, key=len, reverse=True))})\s+", item, re.I
+        )
+        seats = (
+            (
+                int(count_m.group("n"))
+                if count_m.group("n").isdigit()
+                else bw.numbers.get(count_m.group("n").lower())
+            )
+            if count_m
+            else None
+        )
         label = re.split(r",|\s+(?:nominated|elected|appointed|chosen|drawn)\b", item)[0]
-        label = label[count_m.end():] if count_m else label
+        label = label[count_m.end() :] if count_m else label
         label = label.strip()
         if not label:
             continue
@@ -277,7 +395,9 @@ def _composition(view: DocView, bw: BodyWords, sentence: Sentence, mentions: lis
 
 def _purposes(view: DocView) -> list[Purpose]:
     out = []
-    counts = Counter(m.entity.iri for ms in view.mentions.values() for m in ms if m.entity.kind == "org")
+    counts = Counter(
+        m.entity.iri for ms in view.mentions.values() for m in ms if m.entity.kind == "org"
+    )
     for line in view.lines:
         if line.kind not in ("bullet", "numbered") or "priorit" in line.section.lower():
             continue
@@ -287,11 +407,15 @@ def _purposes(view: DocView) -> list[Purpose]:
         body = _body_for(view, line, counts)
         if body is None:
             continue
-        out.append(Purpose(body, m.group("label").strip(), m.group("text").strip(), Span(line.start, line.end)))
+        out.append(
+            Purpose(
+                body, m.group("label").strip(), m.group("text").strip(), Span(line.start, line.end)
+            )
+        )
     return out
 
 
-def _body_for(view: DocView, line: Line, counts: Counter) -> Entity | None:  # type: ignore[type-arg]
+def _body_for(view: DocView, line: Line, counts: Counter[URIRef]) -> Entity | None:
     """The body a purpose list is about: named in its heading, else the document's body,
     else the most named body."""
     orgs = view.orgs_in(line.section)
@@ -309,7 +433,11 @@ def _runs(view: DocView, sentence: Sentence) -> list[Runs]:
     if sentence.line.kind == "numbered" or sentence.text.startswith(("A Member", "Members")):
         return []
     out = []
-    activities = [m for m in view.mentions.get(sentence.start, []) if m.entity.kind in ("programme", "strategy")]
+    activities = [
+        m
+        for m in view.mentions.get(sentence.start, [])
+        if m.entity.kind in ("programme", "strategy")
+    ]
     if not activities:
         return []
     by = _BY_RE.search(sentence.text)  # once per sentence, not once per mention
@@ -321,7 +449,9 @@ def _runs(view: DocView, sentence: Sentence) -> list[Runs]:
     return out
 
 
-def _runner(view: DocView, sentence: Sentence, at: int, by: re.Match[str] | None, running: bool) -> Entity | None:
+def _runner(
+    view: DocView, sentence: Sentence, at: int, by: re.Match[str] | None, running: bool
+) -> Entity | None:
     orgs = [m for m in view.mentions.get(sentence.start, []) if m.entity.kind == "org"]
     if by:
         after = [m for m in orgs if m.span.start >= sentence.start + by.end()]

@@ -15,7 +15,15 @@ from rdflib import URIRef
 from ingest.extract.dates import DateMatch, find_times
 from ingest.extract.document import DocView
 from ingest.extract.records import Attendance, Declaration, Item, Meeting, Person, Post, Span
-from ingest.extract.rules.people import Directory, canonical_title, find_titles, is_name, role_of, words
+from ingest.extract.reference import Entity
+from ingest.extract.rules.people import (
+    Directory,
+    canonical_title,
+    find_titles,
+    is_name,
+    role_of,
+    words,
+)
 from ingest.extract.text import Line
 from kg.lexicon import Lexicon
 
@@ -38,7 +46,10 @@ def _attendance_re(lexicon: Lexicon) -> tuple[re.Pattern[str], dict[str, str]]:
             kinds[form.lower()] = entry.notation or "present"
     alternation = "|".join(map(re.escape, sorted(kinds, key=len, reverse=True)))
     return (
-        re.compile(rf"(?:(?<=^)|(?<=[.;)]\s)|(?<=\s\s))(?P<h>{alternation})\s*(?::|$|\s*[-–—]\s)", re.IGNORECASE | re.MULTILINE),
+        re.compile(
+            rf"(?:(?<=^)|(?<=[.;)]\s)|(?<=\s\s))(?P<h>{alternation})\s*(?::|$|\s*[-–—]\s)",
+            re.IGNORECASE | re.MULTILINE,
+        ),
         kinds,
     )
 
@@ -103,11 +114,18 @@ def _header_rank(view: DocView, line: Line) -> int:
     return 2 if re.search(r"\b(?:meeting|minutes)\b", line.text, re.I) else 3
 
 
-def _time_and_venue(view: DocView, line: Line, date: DateMatch | None) -> tuple[str | None, str | None]:
+def _time_and_venue(
+    view: DocView, line: Line, date: DateMatch | None
+) -> tuple[str | None, str | None]:
     """ "… on Tuesday 12 March 2024 at 2.00pm in the Council Chamber, Town Hall" ."""
     end = line.end
     nxt = next((ln for ln in view.lines if ln.index == line.index + 1), None)
-    if nxt is not None and nxt.kind == "para" and not re.search(r":\s", nxt.text[:20]) and len(nxt.text) < 120:
+    if (
+        nxt is not None
+        and nxt.kind == "para"
+        and not re.search(r":\s", nxt.text[:20])
+        and len(nxt.text) < 120
+    ):
         end = nxt.end  # a header wrapped onto a second line
     text = view.cased[line.start : end].replace("\n", " ")
     base = line.start
@@ -116,9 +134,14 @@ def _time_and_venue(view: DocView, line: Line, date: DateMatch | None) -> tuple[
     after = (times[0][1] if times else (date.end if date else base)) - base
     rest = text[after:]
     rest = re.sub(r"^\s*(?:[-–—]\s*\d{1,2}[.:]\d{2}\s*(?:[ap]m)?)?", "", rest, flags=re.I)
-    m = re.match(r"^[\s,.]*(?:(?:held\s+)?(?:in|at|via)\s+(?:the\s+)?|,\s*)(?P<venue>[A-Z][^.;\n]{3,120})", rest)
+    m = re.match(
+        r"^[\s,.]*(?:(?:held\s+)?(?:in|at|via)\s+(?:the\s+)?|,\s*)(?P<venue>[A-Z][^.;\n]{3,120})",
+        rest,
+    )
     if m is None:
-        m = re.search(r"\bheld (?:at|in) (?:the\s+)?(?P<venue>[A-Z][^;\n]{3,80}?)(?:,?\s+on\b|\.|$)", text)
+        m = re.search(
+            r"\bheld (?:at|in) (?:the\s+)?(?P<venue>[A-Z][^;\n]{3,80}?)(?:,?\s+on\b|\.|$)", text
+        )
     venue = m.group("venue").strip().rstrip(",.") if m else None
     if venue and re.match(r"(?i)venue\b", venue):
         venue = None
@@ -127,7 +150,9 @@ def _time_and_venue(view: DocView, line: Line, date: DateMatch | None) -> tuple[
 
 def _venue_line(view: DocView, header: list[Line]) -> str | None:
     for line in header:
-        m = re.search(r"\b(?:Venue|Location|Place)\s*:\s*(?P<v>[^\n]+?)(?:\.\s|\.$|$)", line.text, re.I)
+        m = re.search(
+            r"\b(?:Venue|Location|Place)\s*:\s*(?P<v>[^\n]+?)(?:\.\s|\.$|$)", line.text, re.I
+        )
         if m:
             return m.group("v").strip().rstrip(".")
     return None
@@ -157,7 +182,10 @@ def _blocks(view: DocView) -> list[_Entry]:
         block_start = m.end()
         body = text[block_start:stop]
         entries.extend(_split_block(view, body, block_start, status))
-    for m in re.finditer(r"[Aa]pologies (?:for absence )?(?:were|had been|was) (?:received|noted|given|submitted) (?:from|on behalf of) (?P<rest>[^.\n]+)", text):
+    for m in re.finditer(
+        r"[Aa]pologies (?:for absence )?(?:were|had been|was) (?:received|noted|given|submitted) (?:from|on behalf of) (?P<rest>[^.\n]+)",
+        text,
+    ):
         entries.extend(_split_block(view, m.group("rest"), m.start("rest"), "apologies"))
     entries.extend(_table_entries(view, kinds))
     return entries
@@ -240,7 +268,12 @@ def _starts_person(view: DocView, text: str) -> bool:
     pm = w.person_re.match(text)
     if pm is None or pm.start() != 0 or not is_name(view, pm):
         # "Chair (Sir Robert Hale)": a post with the name in brackets
-        return bool(re.match(r"^[^()]{2,60}\((?:Dr|Mr|Mrs|Ms|Miss|Mx|Sir|Dame|Professor|Prof|Councillor|Cllr)?\s*[A-Z][a-z]+\s+[A-Z]", text))
+        return bool(
+            re.match(
+                r"^[^()]{2,60}\((?:Dr|Mr|Mrs|Ms|Miss|Mx|Sir|Dame|Professor|Prof|Councillor|Cllr)?\s*[A-Z][a-z]+\s+[A-Z]",
+                text,
+            )
+        )
     if find_titles(view.reference, pm.group("name")):
         return False
     return not view.orgs_in(pm.group(0))
@@ -285,18 +318,46 @@ def _attendance(view: DocView, directory: Directory, record: MeetingRecord) -> N
         if person.name.lower() in seen:
             continue
         seen.add(person.name.lower())
-        record.attendance.append(Attendance(person, entry.status, Span(entry.start, entry.start + len(entry.text)), role, post_title))
+        record.attendance.append(
+            Attendance(
+                person,
+                entry.status,
+                Span(entry.start, entry.start + len(entry.text)),
+                role,
+                post_title,
+            )
+        )
         if entry.status == "present" and view.body is not None:
             label = view.reference.role_labels.get(role, "member") if role else "member"
             written = _role_as_written(entry.text, label)
             got = role_of(view.reference, written or label)
             if got is not None:
                 title = written if written else got[1]
-                record.posts.append(Post(title, got[0], Span(entry.start, entry.start + len(entry.text)), view.body, None, person))
-        if post_title and not (role and post_title.lower() == view.reference.role_labels.get(role, "")):
+                record.posts.append(
+                    Post(
+                        title,
+                        got[0],
+                        Span(entry.start, entry.start + len(entry.text)),
+                        view.body,
+                        None,
+                        person,
+                    )
+                )
+        if post_title and not (
+            role and post_title.lower() == view.reference.role_labels.get(role, "")
+        ):
             got = role_of(view.reference, post_title)
             if got is not None:
-                directory.add_post(Post(got[1], got[0], Span(entry.start, entry.start + len(entry.text)), org, None, person))
+                directory.add_post(
+                    Post(
+                        got[1],
+                        got[0],
+                        Span(entry.start, entry.start + len(entry.text)),
+                        org,
+                        None,
+                        person,
+                    )
+                )
 
 
 def _role_as_written(text: str, label: str) -> str | None:
@@ -307,7 +368,7 @@ def _role_as_written(text: str, label: str) -> str | None:
 
 def _parse_entry(
     view: DocView, directory: Directory, entry: _Entry
-) -> tuple[Person, URIRef | None, str | None, object] | None:
+) -> tuple[Person, URIRef | None, str | None, Entity | None] | None:
     """(person, meeting role, post as written, organisation) of one attendance entry."""
     w = words(view.lexicon)
     text = entry.text.removeprefix("• ").strip().rstrip(".;,")
@@ -317,20 +378,29 @@ def _parse_entry(
     person = None
     title_text: str | None = None
     paren_name = re.match(r"^(?P<post>[^()]{2,80}?)\s*\((?P<name>[^()]+)\)\s*$", text)
-    if paren_name and (pm := w.person_re.fullmatch(paren_name.group("name").strip())) and is_name(view, pm) and find_titles(view.reference, paren_name.group("post")):
-        person = directory.person(pm.group("name"), canonical_title(view, pm.group("title")), Span(entry.start, entry.start + len(text)))
+    if (
+        paren_name
+        and (pm := w.person_re.fullmatch(paren_name.group("name").strip()))
+        and is_name(view, pm)
+        and find_titles(view.reference, paren_name.group("post"))
+    ):
+        person = directory.person(
+            pm.group("name"),
+            canonical_title(view, pm.group("title")),
+            Span(entry.start, entry.start + len(text)),
+        )
         title_text = paren_name.group("post").strip()
         rest = ""
     else:
         plural = re.match(r"^(?:Councillors|Cllrs)\s+", text)
-        body = text[plural.end():] if plural else text
+        body = text[plural.end() :] if plural else text
         pm = w.person_re.match(body)
         if pm is None or pm.start() != 0 or not is_name(view, pm):
             return None
         title = "Councillor" if plural else canonical_title(view, pm.group("title"))
         name = pm.group("name").strip()
         person = directory.person(name, title, Span(entry.start, entry.start + len(text)))
-        rest = body[pm.end():]
+        rest = body[pm.end() :]
     role = None
     post_title = None
     chair_roles = {}
@@ -371,7 +441,9 @@ def _parse_entry(
         orgs = view.orgs_in(tail)
         org = orgs[0] if orgs else None
     if post_title:
-        post_title = re.split(r",\s*(?=(?:NHS|[A-Z][a-z]+ (?:Council|ICB|Trust)))", post_title)[0].strip()
+        post_title = re.split(r",\s*(?=(?:NHS|[A-Z][a-z]+ (?:Council|ICB|Trust)))", post_title)[
+            0
+        ].strip()
         if "," in post_title:
             first = post_title.split(",")[0].strip()
             if role_of(view.reference, first):
@@ -405,13 +477,21 @@ def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
         body = line.text.strip()
         bare = _BARE_ITEM_RE.match(body)
         if (body.lower() == "agenda item" or bare) and i + 1 < len(lines):
-            starts.append((lines[i + 1], bare.group("n") if bare else None, lines[i + 1].text.strip()))
+            starts.append(
+                (lines[i + 1], bare.group("n") if bare else None, lines[i + 1].text.strip())
+            )
             continue
         if starts and starts[-1][0] is line:
             continue
         got = _item_match(body)
-        if got is not None and (line.kind in ("heading", "numbered", "para")) and not _is_attendance_line(view, body):
-            if line.kind == "para" and not re.match(r"^(?:(?:Agenda\s+)?Item|[A-Z]{1,5}\s+\d|\d{1,3}/\d|\d{1,3}[.:)]?\s)", body, re.I):
+        if (
+            got is not None
+            and (line.kind in ("heading", "numbered", "para"))
+            and not _is_attendance_line(view, body)
+        ):
+            if line.kind == "para" and not re.match(
+                r"^(?:(?:Agenda\s+)?Item|[A-Z]{1,5}\s+\d|\d{1,3}/\d|\d{1,3}[.:)]?\s)", body, re.I
+            ):
                 continue
             if re.match(r"^\d{1,3}\.\d", body):
                 continue  # "1.1 The Board ..." is a numbered paragraph, not an item
@@ -443,7 +523,9 @@ def _is_attendance_line(view: DocView, text: str) -> bool:
 
 
 @cache
-def _declaration_words(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _declaration_words(
+    lexicon: Lexicon,
+) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return (
         lexicon.pattern("declaration-words"),
         lexicon.pattern("interest-words"),
@@ -463,20 +545,32 @@ def _declarations(view: DocView, directory: Directory, record: MeetingRecord) ->
                 text = sentence.text
                 if line.start == item.span.start:
                     continue
-                has_decl = bool(declared.search(text)) and bool(interest.search(text) or heading_is_declarations)
-                if not has_decl and not (heading_is_declarations and re.fullmatch(r"\s*(?:none|nil)\.?\s*", text, re.I)):
-                    if not (heading_is_declarations and none.search(text[:12])):
-                        continue
-                if none.match(text) or re.match(r"^(?:There were no|No |None)", text):
-                    out.append(Declaration(Span(sentence.start, sentence.end), "none", None, item.position))
+                has_decl = bool(declared.search(text)) and bool(
+                    interest.search(text) or heading_is_declarations
+                )
+                bare_none = heading_is_declarations and (
+                    re.fullmatch(r"\s*(?:none|nil)\.?\s*", text, re.I) or none.search(text[:12])
+                )
+                if not has_decl and not bare_none:
                     continue
-                pm = w.person_re.search(view.cased[sentence.start:sentence.end])
+                if none.match(text) or re.match(r"^(?:There were no|No |None)", text):
+                    out.append(
+                        Declaration(Span(sentence.start, sentence.end), "none", None, item.position)
+                    )
+                    continue
+                pm = w.person_re.search(view.cased[sentence.start : sentence.end])
                 person = None
                 if pm and is_name(view, pm):
-                    person = directory.known(pm.group("name")) or directory.person(pm.group("name"), canonical_title(view, pm.group("title")), Span(sentence.start + pm.start(), sentence.start + pm.end()))
+                    person = directory.known(pm.group("name")) or directory.person(
+                        pm.group("name"),
+                        canonical_title(view, pm.group("title")),
+                        Span(sentence.start + pm.start(), sentence.start + pm.end()),
+                    )
                 if person is None and not has_decl:
                     continue
-                out.append(Declaration(Span(sentence.start, sentence.end), text, person, item.position))
+                out.append(
+                    Declaration(Span(sentence.start, sentence.end), text, person, item.position)
+                )
     return out
 
 

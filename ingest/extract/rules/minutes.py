@@ -18,10 +18,10 @@ from ingest.extract.records import Action, Agent, Answer, Decision, Presenter, Q
 from ingest.extract.reference import Entity
 from ingest.extract.rules.meeting import MeetingRecord
 from ingest.extract.rules.people import Directory, canonical_title, find_titles, is_name, words
-from ingest.extract.text import Line
+from ingest.extract.text import Line, Sentence
+from ingest.loaders.clean import NUMBERED_RE
 from kg.lexicon import Lexicon
 from kg.namespaces import GOVID
-from ingest.loaders.clean import NUMBERED_RE
 
 
 @dataclass(frozen=True)
@@ -42,28 +42,56 @@ class Lexis:
 
 @cache
 def lexis(lexicon: Lexicon) -> Lexis:
-    lead_verb = {f.lower(): e.notation or "resolved" for e in lexicon.entries("decision-headings") for f in e.forms}
-    heads = "|".join(map(re.escape, sorted({f for e in lexicon.entries("decision-headings") for f in e.forms}, key=len, reverse=True)))
-    actions = "|".join(map(re.escape, sorted(lexicon.words("action-headings"), key=len, reverse=True)))
+    lead_verb = {
+        f.lower(): e.notation or "resolved"
+        for e in lexicon.entries("decision-headings")
+        for f in e.forms
+    }
+    heads = "|".join(
+        map(
+            re.escape,
+            sorted(
+                {f for e in lexicon.entries("decision-headings") for f in e.forms},
+                key=len,
+                reverse=True,
+            ),
+        )
+    )
+    actions = "|".join(
+        map(re.escape, sorted(lexicon.words("action-headings"), key=len, reverse=True))
+    )
     verbs = []
     for entry in lexicon.entries("decision-verbs"):
         for form in entry.forms:
             verbs.append((len(form), form, URIRef(entry.iri)))
     verbs.sort(key=lambda v: -v[0])
     past = sorted({e.label for e in lexicon.entries("decision-verbs")}, key=len, reverse=True)
-    deadline = "|".join(map(re.escape, sorted(lexicon.words("deadline-words"), key=len, reverse=True)))
+    deadline = "|".join(
+        map(re.escape, sorted(lexicon.words("deadline-words"), key=len, reverse=True))
+    )
     return Lexis(
         presented=lexicon.pattern("presentation-verbs"),
         asked=lexicon.pattern("question-verbs"),
         replied=lexicon.pattern("reply-verbs"),
-        members=re.compile(rf"^(?:{'|'.join(map(re.escape, sorted(lexicon.words('member-words'), key=len, reverse=True)))})\b", re.I),
-        lead_in=re.compile(rf"^(?P<lead>{heads})\b\s*(?:[:–—-]+\s*|\s+(?=[Tt]hat\b|\())(?P<rest>.*)$|^(?P<lead2>{heads})\s*:?\s*$"),
+        members=re.compile(
+            rf"^(?:{'|'.join(map(re.escape, sorted(lexicon.words('member-words'), key=len, reverse=True)))})\b",
+            re.I,
+        ),
+        lead_in=re.compile(
+            rf"^(?P<lead>{heads})\b\s*(?:[:–—-]+\s*|\s+(?=[Tt]hat\b|\())(?P<rest>.*)$|^(?P<lead2>{heads})\s*:?\s*$"
+        ),
         lead_verb=lead_verb,
         action=re.compile(rf"^(?:{actions})\s*(?:\([^)]*\))?\s*[:–—-]\s*(?P<rest>.+)$", re.I),
-        columns={f.lower(): e.notation or "" for e in lexicon.entries("action-log-columns") for f in e.forms},
+        columns={
+            f.lower(): e.notation or ""
+            for e in lexicon.entries("action-log-columns")
+            for f in e.forms
+        },
         minutes=lexicon.pattern("minutes-words"),
         deadline=re.compile(rf"\b(?:{deadline})\s+$", re.I),
-        verbs=tuple((re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])", re.I), iri) for _, f, iri in verbs),
+        verbs=tuple(
+            (re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])", re.I), iri) for _, f, iri in verbs
+        ),
         past_verbs=re.compile(rf"^(?:{'|'.join(map(re.escape, past))})\b", re.I),
     )
 
@@ -104,13 +132,29 @@ def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent 
     if m and find_titles(view.reference, m.group("post")):
         pm = w.person_re.fullmatch(m.group("name").strip())
         if pm and is_name(view, pm):
-            return directory.known(pm.group("name")) or directory.person(pm.group("name"), canonical_title(view, pm.group("title")), Span(start + m.start("name"), start + m.end("name")))
+            return directory.known(pm.group("name")) or directory.person(
+                pm.group("name"),
+                canonical_title(view, pm.group("title")),
+                Span(start + m.start("name"), start + m.end("name")),
+            )
     pm = w.person_re.match(text)
     if pm and is_name(view, pm):
         name = pm.group("name")
-        known = directory.known(name) or directory.by_surname(name) if pm.group("title") and len(name.split()) == 1 else directory.known(name)
-        return known or directory.person(name, canonical_title(view, pm.group("title")), Span(start + pm.start(), start + pm.end()))
-    titles = [t for t in find_titles(view.reference, text, start) if re.fullmatch(r"(?:[Tt]he\s+)?(?:[A-Z][\w-]*\s+){0,4}", text[: t.start - start])]
+        known = (
+            directory.known(name) or directory.by_surname(name)
+            if pm.group("title") and len(name.split()) == 1
+            else directory.known(name)
+        )
+        return known or directory.person(
+            name,
+            canonical_title(view, pm.group("title")),
+            Span(start + pm.start(), start + pm.end()),
+        )
+    titles = [
+        t
+        for t in find_titles(view.reference, text, start)
+        if re.fullmatch(r"(?:[Tt]he\s+)?(?:[A-Z][\w-]*\s+){0,4}", text[: t.start - start])
+    ]
     if titles:
         post = directory.post_titled(titles[0].title)
         if post is not None:
@@ -120,21 +164,27 @@ def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent 
                 return None
         from ingest.extract.records import Post
 
-        return Post(titles[0].title, titles[0].role, Span(titles[0].start, titles[0].end), view.body)
+        return Post(
+            titles[0].title, titles[0].role, Span(titles[0].start, titles[0].end), view.body
+        )
     return None
 
 
 # ---- presenters -------------------------------------------------------------------------------
 
 
-def _presenters(view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis) -> list[Presenter]:
+def _presenters(
+    view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis
+) -> list[Presenter]:
     found: list[Presenter] = []
     for line in lines[1:]:
         for sentence in view.sentences_of(line):
             m = lx.presented.search(sentence.text)
             if m is None or m.start() > 160:
                 continue
-            if lx.members.match(sentence.text) or re.match(r"^(?:It|This|That|There|She|He|They)\b", sentence.text):
+            if lx.members.match(sentence.text) or re.match(
+                r"^(?:It|This|That|There|She|He|They)\b", sentence.text
+            ):
                 continue
             asked = lx.asked.search(sentence.text)
             if asked is not None and asked.start() < m.start():
@@ -147,7 +197,9 @@ def _presenters(view: DocView, directory: Directory, item: int, lines: list[Line
 
 
 def _same(a: Agent, b: Agent) -> bool:
-    return getattr(a, "name", getattr(a, "title", None)) == getattr(b, "name", getattr(b, "title", None))
+    return getattr(a, "name", getattr(a, "title", None)) == getattr(
+        b, "name", getattr(b, "title", None)
+    )
 
 
 # ---- questions and replies ---------------------------------------------------------------------
@@ -174,7 +226,9 @@ def _units(view: DocView, lines: list[Line]) -> list[tuple[int, int, str]]:
     return units
 
 
-def _questions(view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis) -> list[Question]:
+def _questions(
+    view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis
+) -> list[Question]:
     questions: list[Question] = []
     current: Question | None = None
     w = words(view.lexicon)
@@ -186,12 +240,23 @@ def _questions(view: DocView, directory: Directory, item: int, lines: list[Line]
         member = lx.members.match(text)
         pm = w.person_re.match(view.cased[start:end])
         person_start = pm is not None and is_name(view, pm)
-        if asked and (member or (person_start and asked.start() < 120 and not lx.replied.search(head[: asked.start()]))):
+        if asked and (
+            member
+            or (
+                person_start
+                and asked.start() < 120
+                and not lx.replied.search(head[: asked.start()])
+            )
+        ):
             author: Agent | None = None
             if member:
                 author = _member_post(view, start, start + len(member.group(0)))
             elif person_start and pm is not None:
-                author = directory.known(pm.group("name")) or directory.person(pm.group("name"), canonical_title(view, pm.group("title")), Span(start + pm.start(), start + pm.end()))
+                author = directory.known(pm.group("name")) or directory.person(
+                    pm.group("name"),
+                    canonical_title(view, pm.group("title")),
+                    Span(start + pm.start(), start + pm.end()),
+                )
             if current is not None:
                 questions.append(current)
             current = Question(text, Span(start, end), item, author)
@@ -225,12 +290,19 @@ def verb_of(view: DocView, text: str, default: str) -> URIRef:
     return best[2] if best else GOVID[f"decision-verb/{default}"]
 
 
-def _decisions(view: DocView, item: int, title: str, lines: list[Line], lx: Lexis) -> list[Decision]:
+def _decisions(
+    view: DocView, item: int, title: str, lines: list[Line], lx: Lexis
+) -> list[Decision]:
     return _body_decisions(view, item, lines, lx, records_only=True, title=title)
 
 
 def _body_decisions(
-    view: DocView, item: int | None, lines: list[Line], lx: Lexis, records_only: bool, title: str = ""
+    view: DocView,
+    item: int | None,
+    lines: list[Line],
+    lx: Lexis,
+    records_only: bool,
+    title: str = "",
 ) -> list[Decision]:
     out: list[Decision] = []
     body = view.body
@@ -241,7 +313,9 @@ def _body_decisions(
         if line.kind == "heading" and out and open_block is None:
             pass
         lead = lx.lead_in.match(text) if records_only else None
-        if lead and not re.match(r"^(?:Key decision|Decision[- ]makers?|Decision status|Reasons?)\b", text, re.I):
+        if lead and not re.match(
+            r"^(?:Key decision|Decision[- ]makers?|Decision status|Reasons?)\b", text, re.I
+        ):
             word = (lead.group("lead") or lead.group("lead2") or "").lower()
             default = lx.lead_verb.get(word, "resolved")
             rest = (lead.group("rest") or "").strip()
@@ -253,7 +327,11 @@ def _body_decisions(
                 continue
             for number, part, offset in _numbered_parts(rest):
                 start = line.start + line.text.find(rest) + offset
-                out.append(_decision(view, item, part, default, number, Span(start, start + len(part)), open_body))
+                out.append(
+                    _decision(
+                        view, item, part, default, number, Span(start, start + len(part)), open_body
+                    )
+                )
             continue
         colon_body = _body_colon(view, text)
         if colon_body is not None and records_only:
@@ -261,11 +339,23 @@ def _body_decisions(
             continue
         if open_block and (line.kind in ("numbered", "bullet") or NUMBERED_RE.match(text)):
             number, part = _strip_number(text.removeprefix("• "))
-            out.append(_decision(view, item, part, open_block, number, Span(line.body_start, line.end), open_body))
+            out.append(
+                _decision(
+                    view, item, part, open_block, number, Span(line.body_start, line.end), open_body
+                )
+            )
             continue
-        if open_block and line.kind == "para" and re.match(r"^\(?[ivx]+\)|^\(?[a-z]\)|^\(?\d{1,2}\)", text):
+        if (
+            open_block
+            and line.kind == "para"
+            and re.match(r"^\(?[ivx]+\)|^\(?[a-z]\)|^\(?\d{1,2}\)", text)
+        ):
             number, part = _strip_number(text)
-            out.append(_decision(view, item, part, open_block, number, Span(line.start, line.end), open_body))
+            out.append(
+                _decision(
+                    view, item, part, open_block, number, Span(line.start, line.end), open_body
+                )
+            )
             continue
         open_block = None
         for sentence in view.sentences_of(line):
@@ -274,9 +364,27 @@ def _body_decisions(
                 word = (inline.group("lead") or "").lower()
                 rest = inline.group("rest").strip()
                 start = sentence.start + sentence.text.find(rest)
-                out.append(_decision(view, item, rest, lx.lead_verb.get(word, "resolved"), None, Span(start, sentence.end), body))
+                out.append(
+                    _decision(
+                        view,
+                        item,
+                        rest,
+                        lx.lead_verb.get(word, "resolved"),
+                        None,
+                        Span(start, sentence.end),
+                        body,
+                    )
+                )
                 continue
-            decision = _narrative_decision(view, item, sentence.start, sentence.end, lx, records_only, lines[0] if lines and records_only else None)
+            decision = _narrative_decision(
+                view,
+                item,
+                sentence.start,
+                sentence.end,
+                lx,
+                records_only,
+                lines[0] if lines and records_only else None,
+            )
             if decision is not None:
                 out.append(decision)
     return out
@@ -297,7 +405,9 @@ def _numbered_parts(rest: str) -> list[tuple[str | None, str, int]]:
 def _strip_number(text: str) -> tuple[str | None, str]:
     m = re.match(r"^\(?([ivxlc]{1,6}|[a-z]|\d{1,3})[.)]\s*", text, re.I)
     if m:
-        return m.group(1).lower() if not m.group(1).isdigit() else m.group(1), text[m.end() :].strip()
+        return m.group(1).lower() if not m.group(1).isdigit() else m.group(1), text[
+            m.end() :
+        ].strip()
     return None, text
 
 
@@ -309,24 +419,48 @@ def _body_colon(view: DocView, text: str) -> Entity | None:
     orgs = view.orgs_in(m.group("who"))
     if orgs:
         return orgs[0]
-    if view.body is not None and m.group("who").split()[-1].lower() in ("committee", "board", "panel", "cabinet"):
+    if view.body is not None and m.group("who").split()[-1].lower() in (
+        "committee",
+        "board",
+        "panel",
+        "cabinet",
+    ):
         return view.body
     return None
 
 
 def _narrative_decision(
-    view: DocView, item: int | None, start: int, end: int, lx: Lexis, records_only: bool, head: Line | None = None
+    view: DocView,
+    item: int | None,
+    start: int,
+    end: int,
+    lx: Lexis,
+    records_only: bool,
+    head: Line | None = None,
 ) -> Decision | None:
     """ "The Board noted the report.", "Cabinet approved …", "The minutes … were agreed"."""
     text = view.text[start:end]
-    if lx.minutes.search(text[:25]) and not re.search(r"\b(?:will|would|shall|should)\b", text) and re.search(r"\b(?:were|was|be|been)\s+(?:\w+\s+)?(?:approved|agreed|confirmed|accepted|signed|received)", text):
+    if (
+        lx.minutes.search(text[:25])
+        and not re.search(r"\b(?:will|would|shall|should)\b", text)
+        and re.search(
+            r"\b(?:were|was|be|been)\s+(?:\w+\s+)?(?:approved|agreed|confirmed|accepted|signed|received)",
+            text,
+        )
+    ):
         verb = verb_of(view, re.sub(r"^.*?\b(?:were|was|be|been)\s+", "", text), "approved")
-        dates = [d for d in view.dates.get(start, []) if d.period.is_day] or _title_dates(view, head)
+        dates = [d for d in view.dates.get(start, []) if d.period.is_day] or _title_dates(
+            view, head
+        )
         if view.body is None:
             return None
         return Decision(text, verb, view.body, Span(start, end), item, None, dates[0] if dates else None, True,
                         tuple(view.dates.get(start, [])))  # fmt: skip
-    mentions = [m for m in view.mentions.get(start, []) if m.entity.kind == "org" and m.span.start - start <= 4]
+    mentions = [
+        m
+        for m in view.mentions.get(start, [])
+        if m.entity.kind == "org" and m.span.start - start <= 4
+    ]
     if not mentions:
         return None
     subject = mentions[0]
@@ -336,10 +470,19 @@ def _narrative_decision(
     is_body = view.body is not None and subject.entity.iri == view.body.iri
     if records_only and not is_body:
         return None
-    if not records_only and subject.entity.label.split()[-1].lower() not in ("committee", "board", "panel", "cabinet", "council", "partnership"):
+    if not records_only and subject.entity.label.split()[-1].lower() not in (
+        "committee",
+        "board",
+        "panel",
+        "cabinet",
+        "council",
+        "partnership",
+    ):
         return None
     verb = verb_of(view, after[:40], "resolved")
-    return Decision(text, verb, subject.entity, Span(start, end), item, dates=tuple(view.dates.get(start, [])))
+    return Decision(
+        text, verb, subject.entity, Span(start, end), item, dates=tuple(view.dates.get(start, []))
+    )
 
 
 def _title_dates(view: DocView, head: Line | None) -> list[DateMatch]:
@@ -349,17 +492,35 @@ def _title_dates(view: DocView, head: Line | None) -> list[DateMatch]:
     for sentence in view.sentences_of(head):
         if True:
             dates = [d for d in view.dates.get(sentence.start, []) if d.period.is_day]
-            if dates and re.search(r"\bminutes\b", sentence.text, re.I) and re.search(r"\bheld\b|\bmeeting\b", sentence.text):
+            if (
+                dates
+                and re.search(r"\bminutes\b", sentence.text, re.I)
+                and re.search(r"\bheld\b|\bmeeting\b", sentence.text)
+            ):
                 return dates
     return []
 
 
-def _decision(view: DocView, item: int | None, text: str, default: str, number: str | None, span: Span, body: Entity | None) -> Decision:
+def _decision(
+    view: DocView,
+    item: int | None,
+    text: str,
+    default: str,
+    number: str | None,
+    span: Span,
+    body: Entity | None,
+) -> Decision:
     lx = lexis(view.lexicon)
     chosen = body or view.body
     assert chosen is not None
-    approves = bool(lx.minutes.search(text[:60])) and bool(re.search(r"\b(?:record|approved|agreed|confirmed|signed)\b", text))
-    dates = [d for d in view.dates.get(_sentence_start(view, span.start), []) if d.period.is_day and span.start <= d.start < span.end]
+    approves = bool(lx.minutes.search(text[:60])) and bool(
+        re.search(r"\b(?:record|approved|agreed|confirmed|signed)\b", text)
+    )
+    dates = [
+        d
+        for d in view.dates.get(_sentence_start(view, span.start), [])
+        if d.period.is_day and span.start <= d.start < span.end
+    ]
     named = tuple(d for s in _sentences_in(view, span.start, span.end)
                   for d in view.dates.get(s.start, []) if span.start <= d.start < span.end)  # fmt: skip
     return Decision(text, verb_of(view, text, default), chosen, span, item, number,
@@ -377,7 +538,9 @@ def _sentence_start(view: DocView, at: int) -> int:
 _TO_RE = re.compile(r"^(?P<owner>.{2,80}?)\s+to\s+(?P<task>[a-z].+)$")
 
 
-def _actions(view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis) -> list[Action]:
+def _actions(
+    view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis
+) -> list[Action]:
     out = []
     for sentence in (s for line in lines for s in view.sentences_of(line)):
         m = lx.action.match(sentence.text.strip())
@@ -396,7 +559,7 @@ def _actions(view: DocView, directory: Directory, item: int, lines: list[Line], 
     return out
 
 
-def _sentences_in(view: DocView, start: int, end: int) -> list:  # type: ignore[type-arg]
+def _sentences_in(view: DocView, start: int, end: int) -> list[Sentence]:
     """The sentences overlapping ``[start, end)``, found by bisection."""
     first = view.sentence_at(start)
     if first is None:
@@ -410,7 +573,7 @@ def _sentences_in(view: DocView, start: int, end: int) -> list:  # type: ignore[
     return out
 
 
-def _index_of(view: DocView, sentence) -> int:  # type: ignore[no-untyped-def]
+def _index_of(view: DocView, sentence: Sentence) -> int:
     import bisect
 
     view.sentence_at(0)
@@ -422,7 +585,9 @@ def _deadline(view: DocView, start: int, end: int) -> DateMatch | None:
     found = None
     for s in _sentences_in(view, start, end):
         for d in view.dates.get(s.start, []):
-            if start <= d.start < end and lx.deadline.search(view.text[max(start, d.start - 20) : d.start]):
+            if start <= d.start < end and lx.deadline.search(
+                view.text[max(start, d.start - 20) : d.start]
+            ):
                 found = d
     if found is None:
         for s in _sentences_in(view, start, end):
@@ -437,7 +602,11 @@ def _owner(view: DocView, directory: Directory, text: str, start: int) -> Agent 
     text = text.strip()
     pm = w.person_re.fullmatch(text) or w.person_re.match(text)
     if pm and is_name(view, pm):
-        return directory.known(pm.group("name")) or directory.person(pm.group("name"), canonical_title(view, pm.group("title")), Span(start, start + len(text)))
+        return directory.known(pm.group("name")) or directory.person(
+            pm.group("name"),
+            canonical_title(view, pm.group("title")),
+            Span(start, start + len(text)),
+        )
     titles = find_titles(view.reference, text)
     if titles:
         post = directory.post_titled(titles[0].title)
@@ -468,7 +637,11 @@ def _action_log(view: DocView, directory: Directory, lx: Lexis) -> list[Action]:
         if not task:
             continue
         at = line.start
-        owner = _owner(view, directory, row["owner"], at + text.find(row["owner"])) if row.get("owner") else None
+        owner = (
+            _owner(view, directory, row["owner"], at + text.find(row["owner"]))
+            if row.get("owner")
+            else None
+        )
         due = None
         if row.get("due"):
             due_at = at + text.rfind(row["due"])

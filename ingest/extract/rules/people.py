@@ -22,7 +22,9 @@ from ingest.extract.reference import Entity, Reference
 from kg.lexicon import Lexicon
 
 _NAME_WORD = r"[A-Z][a-z’'-]+(?:-[A-Z][a-z]+)?"
-_MODIFIERS = r"(?:(?:Deputy|Assistant|Interim|Acting|Associate|Executive|Senior|Joint|Lead|Chief|Head)\s+)*"
+_MODIFIERS = (
+    r"(?:(?:Deputy|Assistant|Interim|Acting|Associate|Executive|Senior|Joint|Lead|Chief|Head)\s+)*"
+)
 _CAPSEQ = r"[A-Z][\w’'-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w’'-]*)*"
 
 
@@ -49,7 +51,9 @@ def words(lexicon: Lexicon) -> Words:
     )
     return Words(
         person_re=re.compile(rf"(?:(?P<title>{titles_ci})\.?\s+)?(?P<name>{name})"),
-        titled_re=re.compile(rf"(?<![\w-])(?P<title>{titles})\.?\s+(?P<name>{_NAME_WORD}(?:\s+[A-Z]\.?(?=\s))?(?:\s+{_NAME_WORD}){{0,2}})"),
+        titled_re=re.compile(
+            rf"(?<![\w-])(?P<title>{titles})\.?\s+(?P<name>{_NAME_WORD}(?:\s+[A-Z]\.?(?=\s))?(?:\s+{_NAME_WORD}){{0,2}})"
+        ),
         plural_titles_re=re.compile(r"\b(?P<title>Councillors|Cllrs)\s+(?P<rest>[^.;:()]+)"),
         not_names=not_names,
         titles=canonical,
@@ -112,7 +116,11 @@ def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleM
             continue  # "Councillor X" is a person's title, not a post
         got = role_of(reference, _trim_title(value))
         if got is not None:
-            found.append(TitleMatch(offset + m.start(), offset + m.start() + len(_trim_title(value)), got[1], got[0]))
+            found.append(
+                TitleMatch(
+                    offset + m.start(), offset + m.start() + len(_trim_title(value)), got[1], got[0]
+                )
+            )
     return found
 
 
@@ -205,12 +213,16 @@ def canonical_title(view: DocView, title: str | None) -> str | None:
 
 def org_after(view: DocView, start: int, limit: int = 4) -> Mention | None:
     """An organisation named right after ``start`` (", NHS X ICB", " - Healthwatch X")."""
-    for sentence_start, mentions in _mentions_near(view, start):
+    for _, mentions in _mentions_near(view, start):
         for m in mentions:
             if m.entity.kind not in ("org", "place"):
                 continue
             gap = view.text[start : m.span.start]
-            if m.span.start >= start and re.fullmatch(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*", gap) and len(gap) <= limit + 6:
+            if (
+                m.span.start >= start
+                and re.fullmatch(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*", gap)
+                and len(gap) <= limit + 6
+            ):
                 return m
     return None
 
@@ -236,7 +248,11 @@ def extract_people(view: DocView) -> Directory:
         for m in w.titled_re.finditer(text):
             if is_name(view, _as_person(m)) and not _inside(org_spans, base + m.start("name")):
                 name = _clean_name(m.group("name"))
-                directory.person(name, canonical_title(view, m.group("title")), Span(base + m.start(), base + m.start("name") + len(name)))
+                directory.person(
+                    name,
+                    canonical_title(view, m.group("title")),
+                    Span(base + m.start(), base + m.start("name") + len(name)),
+                )
         for m in w.plural_titles_re.finditer(text):
             for part in re.split(r",\s*|\s+and\s+", m.group("rest")):
                 part = part.strip()
@@ -253,12 +269,17 @@ def extract_people(view: DocView) -> Directory:
         parts = name.split()
         if len(parts) < 2 or _inside(org_spans, span.start):
             continue
-        if any(p in w.not_names or p.lower() in w.not_names for p in parts) or parts[0].lower() in w.titles:
+        if (
+            any(p in w.not_names or p.lower() in w.not_names for p in parts)
+            or parts[0].lower() in w.titles
+        ):
             continue
         if not all(p[0].isupper() for p in parts) or len(parts) > 3:
             continue
         following = view.text[span.end : span.end + 12].split()
-        if all(p in _org_words(view) for p in parts) or (following and following[0].rstrip("s,.") in view.resolver.v.org_heads):
+        if all(p in _org_words(view) for p in parts) or (
+            following and following[0].rstrip("s,.") in view.resolver.v.org_heads
+        ):
             continue  # "Wyvern North" in "Wyvern North PCNs": a place, not a person
         directory.person(name, None, Span(span.start, span.end))
     _signature(view, directory)
@@ -282,7 +303,9 @@ def _inside(spans: list[Span], at: int) -> bool:
     return any(s.start <= at < s.end for s in spans)
 
 
-_CHAIR_RE = re.compile(r"^(?:The\s+)?(?P<t>Chair(?:man|woman|person)?|Vice[- ]Chair(?:man)?)\b(?!\s*\()")
+_CHAIR_RE = re.compile(
+    r"^(?:The\s+)?(?P<t>Chair(?:man|woman|person)?|Vice[- ]Chair(?:man)?)\b(?!\s*\()"
+)
 
 
 def _chair_alone(view: DocView, directory: Directory, start: int, text: str) -> None:
@@ -292,7 +315,9 @@ def _chair_alone(view: DocView, directory: Directory, start: int, text: str) -> 
         return
     got = role_of(view.reference, m.group("t"))
     if got is not None:
-        directory.add_post(Post(got[1], got[0], Span(start + m.start("t"), start + m.end("t")), view.body))
+        directory.add_post(
+            Post(got[1], got[0], Span(start + m.start("t"), start + m.end("t")), view.body)
+        )
 
 
 def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int) -> None:
@@ -312,7 +337,11 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
         org = place = None
         paren = re.search(r"\(([^()]*)$", before)
         if paren:  # "Dr X (BSol Clinical advisor for access)"
-            inside = [m for m in mentions if m.span.start >= start + paren.start() and m.span.end <= title.start]
+            inside = [
+                m
+                for m in mentions
+                if m.span.start >= start + paren.start() and m.span.end <= title.start
+            ]
             org, place = _scope(inside)
             if org is None and place is None and holder is not None:
                 org = view.body
@@ -323,7 +352,9 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
         if org is None and place is None and holder is None:
             continue
         person = directory.person(*holder) if holder else None
-        directory.add_post(Post(title.title, title.role, Span(title.start, title.end), org, place, person))
+        directory.add_post(
+            Post(title.title, title.role, Span(title.start, title.end), org, place, person)
+        )
 
 
 def _post_of_name(view: DocView, directory: Directory, start: int, end: int) -> None:
@@ -336,7 +367,11 @@ def _post_of_name(view: DocView, directory: Directory, start: int, end: int) -> 
         if pm is None or not is_name(view, pm):
             continue
         before = text[: m.start()].rstrip()
-        titles = [t for t in find_titles(view.reference, before, start) if t.end >= start + len(before) - 1]
+        titles = [
+            t
+            for t in find_titles(view.reference, before, start)
+            if t.end >= start + len(before) - 1
+        ]
         if not titles:
             continue
         title = titles[-1]
@@ -346,7 +381,9 @@ def _post_of_name(view: DocView, directory: Directory, start: int, end: int) -> 
         nxt = org_after(view, start + m.end())
         if nxt is not None and nxt.entity.kind == "org":
             org = nxt.entity
-        directory.add_post(Post(title.title, title.role, Span(title.start, start + m.end()), org, None, person))
+        directory.add_post(
+            Post(title.title, title.role, Span(title.start, start + m.end()), org, None, person)
+        )
 
 
 def _scope(mentions: list[Mention]) -> tuple[Entity | None, Entity | None]:
@@ -368,8 +405,14 @@ def _holder(
 ) -> tuple[str, str | None, Span] | None:
     """The person a title at ``at`` belongs to: "Name, Title", "Name - Title", "Name (Title"."""
     for start, end, m in reversed(people):
-        if end <= at and re.fullmatch(r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)", view.text[end:at]):
-            return _clean_name(m.group("name")), canonical_title(view, m.group("title")), Span(start, end)
+        if end <= at and re.fullmatch(
+            r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)", view.text[end:at]
+        ):
+            return (
+                _clean_name(m.group("name")),
+                canonical_title(view, m.group("title")),
+                Span(start, end),
+            )
     return None
 
 
@@ -388,7 +431,9 @@ def _chaired_by(view: DocView, directory: Directory, start: int, end: int) -> No
         if pm is None or not is_name(view, pm):
             continue
         at = start + m.start()
-        orgs = [x for x in view.mentions.get(start, []) if x.entity.kind == "org" and x.span.end <= at]
+        orgs = [
+            x for x in view.mentions.get(start, []) if x.entity.kind == "org" and x.span.end <= at
+        ]
         org = orgs[-1].entity if orgs else _subject_org(view, start, at)
         person = directory.person(_clean_name(pm.group("name")), canonical_title(view, pm.group("title")),
                                   Span(start + pm.start("name"), start + pm.end()))  # fmt: skip
@@ -401,13 +446,17 @@ def _subject_org(view: DocView, start: int, at: int) -> Entity | None:
     subject = view.cased[start:at].strip()
     if re.match(r"^(?:Our|Its|The|This)\s+board$", subject, re.I) and view.body is not None:
         return view.body
-    m = re.match(r"^(?:The|the)\s+([a-z][a-z -]{2,40}?\b(?:board|group|committee|panel|forum))$", subject)
+    m = re.match(
+        r"^(?:The|the)\s+([a-z][a-z -]{2,40}?\b(?:board|group|committee|panel|forum))$", subject
+    )
     if m:
         return view.resolver.learn("org", m.group(1), local=True)
     return view.body
 
 
-_SIGN_OFF_RE = re.compile(r"^(?:Yours (?:sincerely|faithfully)|Kind regards|Best wishes|Signed)[,.]?$", re.I)
+_SIGN_OFF_RE = re.compile(
+    r"^(?:Yours (?:sincerely|faithfully)|Kind regards|Best wishes|Signed)[,.]?$", re.I
+)
 
 
 def _signature(view: DocView, directory: Directory) -> None:
@@ -435,4 +484,12 @@ def _signature(view: DocView, directory: Directory) -> None:
         del text
 
 
-__all__ = ["Directory", "TitleMatch", "extract_people", "find_titles", "is_name", "role_of", "words"]
+__all__ = [
+    "Directory",
+    "TitleMatch",
+    "extract_people",
+    "find_titles",
+    "is_name",
+    "role_of",
+    "words",
+]

@@ -33,17 +33,35 @@ class PlanWords:
 @cache
 def plan_words(lexicon: Lexicon) -> PlanWords:
     kinds = {f.lower(): e.label for e in lexicon.entries("plan-elements") for f in e.forms}
-    singular = sorted({e.label for e in lexicon.entries("plan-elements")} | {f for f in kinds if not f.endswith("s")}, key=len, reverse=True)
-    numbers = {f.lower(): e.notation or "" for e in lexicon.entries("number-words") for f in e.forms}
+    singular = sorted(
+        {e.label for e in lexicon.entries("plan-elements")}
+        | {f for f in kinds if not f.endswith("s")},
+        key=len,
+        reverse=True,
+    )
+    numbers = {
+        f.lower(): e.notation or "" for e in lexicon.entries("number-words") for f in e.forms
+    }
     num_words = "|".join(sorted((n for n in numbers if " " not in n), key=len, reverse=True))
-    deadline = "|".join(map(re.escape, sorted(lexicon.words("deadline-words") - {"in", "to", "from", "within"}, key=len, reverse=True)))
+    deadline = "|".join(
+        map(
+            re.escape,
+            sorted(
+                lexicon.words("deadline-words") - {"in", "to", "from", "within"},
+                key=len,
+                reverse=True,
+            ),
+        )
+    )
     return PlanWords(
         element_re=re.compile(
             rf"(?<![\w])(?P<kind>{'|'.join(map(re.escape, singular))})\s+(?P<num>\d{{1,2}}|{num_words})\s*[:.–—-]\s*",
             re.I,
         ),
         kinds=kinds,
-        section_re=re.compile(rf"\b(?P<kind>{'|'.join(map(re.escape, sorted(kinds, key=len, reverse=True)))})\b", re.I),
+        section_re=re.compile(
+            rf"\b(?P<kind>{'|'.join(map(re.escape, sorted(kinds, key=len, reverse=True)))})\b", re.I
+        ),
         target_re=lexicon.pattern("target-words"),
         deadline_re=re.compile(rf"\b(?:{deadline})\s+$", re.I),
         quantity_re=re.compile(
@@ -91,10 +109,22 @@ def _elements(view: DocView, pw: PlanWords) -> list[Priority]:
     taken: set[int] = set()
     for line in view.lines:
         text = view.text[line.start : line.end]
-        heading_like = line.kind in ("numbered", "para") and len(text.split()) <= 7 and not text.rstrip().endswith((".", ";", ","))
-        if line.kind == "heading" or heading_like or (text.rstrip().endswith(":") and len(text) < 120):
+        heading_like = (
+            line.kind in ("numbered", "para")
+            and len(text.split()) <= 7
+            and not text.rstrip().endswith((".", ";", ","))
+        )
+        if (
+            line.kind == "heading"
+            or heading_like
+            or (text.rstrip().endswith(":") and len(text) < 120)
+        ):
             sm = pw.section_re.search(text)
-            section_kind = pw.kinds[sm.group("kind").lower()] if sm else (None if line.kind == "heading" else section_kind)
+            section_kind = (
+                pw.kinds[sm.group("kind").lower()]
+                if sm
+                else (None if line.kind == "heading" else section_kind)
+            )
             if line.kind != "heading" and not sm:
                 pass
             continue
@@ -106,7 +136,14 @@ def _elements(view: DocView, pw: PlanWords) -> list[Priority]:
                 start = line.start + m.start()
                 if body and start not in taken:
                     taken.add(start)
-                    found.append(Priority(pw.kinds[m.group("kind").lower()], body.rstrip(";"), Span(start, line.start + end), _number(pw, m.group("num"))))
+                    found.append(
+                        Priority(
+                            pw.kinds[m.group("kind").lower()],
+                            body.rstrip(";"),
+                            Span(start, line.start + end),
+                            _number(pw, m.group("num")),
+                        )
+                    )
             continue
         if section_kind is None:
             continue
@@ -114,15 +151,25 @@ def _elements(view: DocView, pw: PlanWords) -> list[Priority]:
         if rec or line.kind == "numbered":
             parts = _inline_numbered(text)
             for num, body, offset in parts:
-                found.append(Priority(section_kind, body.rstrip(";."), Span(line.start + offset, line.end), num))
+                found.append(
+                    Priority(
+                        section_kind, body.rstrip(";."), Span(line.start + offset, line.end), num
+                    )
+                )
             continue
         if " | " in text:
             cells = [c.strip() for c in text.split(" | ")]
             if cells[0].rstrip(".").isdigit() and len(cells) > 1:
-                found.append(Priority(section_kind, cells[1], Span(line.start, line.end), cells[0].rstrip(".")))
+                found.append(
+                    Priority(
+                        section_kind, cells[1], Span(line.start, line.end), cells[0].rstrip(".")
+                    )
+                )
             continue
         if line.kind == "bullet" and section_kind in ("ambition", "objective"):
-            found.append(Priority(section_kind, line.body.rstrip(";."), Span(line.body_start, line.end)))
+            found.append(
+                Priority(section_kind, line.body.rstrip(";."), Span(line.body_start, line.end))
+            )
             continue
         if line.kind == "para" and not text.rstrip().endswith(":"):
             section_kind = section_kind if len(text) < 40 else None
@@ -148,27 +195,52 @@ def _targets(view: DocView, pw: PlanWords, priorities: list[Priority]) -> list[T
         if not pw.target_re.search(text):
             continue
         dates = view.dates.get(sentence.start, [])
-        deadlines = [d for d in dates if pw.deadline_re.search(view.text[max(sentence.start, d.start - 20) : d.start])]
+        deadlines = [
+            d
+            for d in dates
+            if pw.deadline_re.search(view.text[max(sentence.start, d.start - 20) : d.start])
+        ]
         clauses = _clauses(sentence.start, sentence.end, deadlines)
-        priority = next((p for p in priorities if p.span.start <= sentence.start < p.span.end), None)
+        priority = next(
+            (p for p in priorities if p.span.start <= sentence.start < p.span.end), None
+        )
         for start, end, deadline in clauses:
             clause = view.text[start:end].strip(" ,;")
             money = _MONEY_RE.search(clause)
             verb = pw.target_re.search(clause)
-            quantity = _quantity(pw, clause[verb.end():] if verb else clause, dates) or _quantity(pw, clause, dates)
-            at_least = re.search(r"\b(?:at least|no fewer than|up to|a minimum of)\s+\d", clause, re.I)
+            quantity = _quantity(pw, clause[verb.end() :] if verb else clause, dates) or _quantity(
+                pw, clause, dates
+            )
+            at_least = re.search(
+                r"\b(?:at least|no fewer than|up to|a minimum of)\s+\d", clause, re.I
+            )
             if deadline is None and money is None and not at_least:
                 continue
-            if deadline is None and not at_least and not re.search(r"\b(?:will|fund|invest|aim)", clause, re.I):
+            if (
+                deadline is None
+                and not at_least
+                and not re.search(r"\b(?:will|fund|invest|aim)", clause, re.I)
+            ):
                 continue
-            out.append(Target(clause, Span(start, end), quantity, money.group(0).strip() if money else None, deadline, priority))
+            out.append(
+                Target(
+                    clause,
+                    Span(start, end),
+                    quantity,
+                    money.group(0).strip() if money else None,
+                    deadline,
+                    priority,
+                )
+            )
     return out
 
 
-def _clauses(start: int, end: int, deadlines: list[DateMatch]) -> list[tuple[int, int, DateMatch | None]]:
+def _clauses(
+    start: int, end: int, deadlines: list[DateMatch]
+) -> list[tuple[int, int, DateMatch | None]]:
     """A sentence cut after each deadline: "deliver X by October 2025 and increase Y by
     8% by March 2026" is two targets."""
-    out = []
+    out: list[tuple[int, int, DateMatch | None]] = []
     at = start
     for d in deadlines:
         out.append((at, d.end, d))
@@ -181,12 +253,22 @@ def _clauses(start: int, end: int, deadlines: list[DateMatch]) -> list[tuple[int
 def _quantity(pw: PlanWords, clause: str, dates: list[DateMatch]) -> str | None:
     for m in pw.quantity_re.finditer(clause):
         value = m.group(0)
-        if re.fullmatch(r"(?:19|20)\d{2}", value) or value.lower() in ("first", "one", "both", "second", "single", "pair"):
+        if re.fullmatch(r"(?:19|20)\d{2}", value) or value.lower() in (
+            "first",
+            "one",
+            "both",
+            "second",
+            "single",
+            "pair",
+        ):
             continue
         before = clause[max(0, m.start() - 1) : m.start()]
         if before == "£" or clause[m.end() : m.end() + 1] in ("/",):
             continue
-        if re.match(r"^\d{1,2}$", value) and re.match(r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)", clause[m.end() :]):
+        if re.match(r"^\d{1,2}$", value) and re.match(
+            r"\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)",
+            clause[m.end() :],
+        ):
             continue
         return value
     return None

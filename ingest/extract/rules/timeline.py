@@ -15,7 +15,11 @@ def _is_formal(view: DocView, line: Line, meeting: Meeting | None) -> bool:
         line.kind == "numbered" and line.number and not any(c.isdigit() for c in line.number)
     ):
         return True
-    return meeting is not None and meeting.date is not None and line.start <= meeting.date.start < line.end
+    return (
+        meeting is not None
+        and meeting.date is not None
+        and line.start <= meeting.date.start < line.end
+    )
 
 
 def extract_timeline(view: DocView, changes: list[Change], meeting: Meeting | None) -> list[Event]:
@@ -24,7 +28,11 @@ def extract_timeline(view: DocView, changes: list[Change], meeting: Meeting | No
     events = []
     for sentence in view.sentences:
         dates = view.dates.get(sentence.start, [])
-        if not dates or sentence.start in dated_by_change or _is_formal(view, sentence.line, meeting):
+        if (
+            not dates
+            or sentence.start in dated_by_change
+            or _is_formal(view, sentence.line, meeting)
+        ):
             continue
         entry = re.match(r"^\s*[:–-]?\s*", view.text[dates[0].end : sentence.end])
         is_entry = dates[0].start == sentence.line.body_start and entry is not None
