@@ -18,7 +18,7 @@ from rdflib import URIRef
 
 from ingest.extract import ner
 from ingest.extract.dates import DateContext, DateMatch, find_dates
-from ingest.extract.entities import Candidate, Resolver, head_word, is_meeting_head, kind_for
+from ingest.extract.entities import Candidate, Resolver, head_word, kind_for
 from ingest.extract.names import name_key
 from ingest.extract.records import Acronym, Mention, Span
 from ingest.extract.reference import Entity, Reference
@@ -335,11 +335,7 @@ def _detect_body(
             if c.start > line.start + 3 and line.kind != "heading":
                 continue
             last = head_word(entity.label).lower()
-            rank = (
-                0 if last in ("committee", "panel", "cabinet", "sub-committee", "group", "forum")
-                else 1 if is_meeting_head(last) and last != "council"
-                else 2
-            )  # fmt: skip
+            rank = min(resolver.v.meeting_heads.get(last, 2), 2)
             if rank == 2 and not (line.kind == "heading" or line.index < 3):
                 continue
             ranked.append((rank, line.index, entity, line))

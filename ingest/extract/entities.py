@@ -41,16 +41,6 @@ _GLOSSARY_RE = re.compile(
 )
 _LONE_ACRONYM_RE = re.compile(r"^(?P<acr>[A-Z][A-Z&]{1,10}s?)$")
 _SMALL = {"and", "of", "for", "the", "&", "in", "on", "to"}
-_STOP_LEADING = {
-    "the", "this", "these", "that", "a", "an", "our", "its", "their", "each", "every", "any",
-    "all", "minutes", "meeting", "report", "members", "member", "agenda", "item", "chair",
-    "present", "apologies", "of", "and", "for", "&", "on", "in", "to", "by", "with", "new",
-    "dear", "re", "purpose", "purposes", "role", "governance", "update", "progress", "terms",
-    "decisions", "decision", "record", "notes", "summary", "draft", "final", "agreed",
-    "resolved", "from", "at", "via", "between", "whilst", "while", "as", "is", "are", "was",
-}  # fmt: skip
-_MEETING_HEADS = {"committee", "board", "panel", "cabinet", "sub-committee", "subcommittee",
-                  "group", "forum", "council", "partnership"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,6 +70,8 @@ class Vocab:
     lead_re: re.Pattern[str]
     anaphor_re: re.Pattern[str]
     rules: NameRules
+    stop_leading: frozenset[str]  # words dropped from the front of a name
+    meeting_heads: dict[str, int]  # head word → rank as the body that met (0 committee …)
 
 
 @cache
@@ -123,6 +115,10 @@ def vocab(lexicon: Lexicon) -> Vocab:
             r"(?!\s+(?:of|for)\s+[A-Z]|\s+[A-Z])"
         ),
         rules=name_rules(lexicon),
+        stop_leading=lexicon.words("name-stop-words"),
+        meeting_heads={
+            f.lower(): int(e.notation or 1) for e in lexicon.entries("meeting-heads") for f in e.forms
+        },
     )
 
 
@@ -313,7 +309,7 @@ class Resolver:
         run = list(self.v.generic_re.finditer(before))
         if not run or run[-1].end() < len(before.rstrip()) - 2:
             return
-        label = _strip_leading(run[-1].group(0))
+        label = _strip_leading(run[-1].group(0), self.v.stop_leading)
         kind = kind_for(label, self.v)
         if kind is None:
             return
@@ -399,7 +395,7 @@ class Resolver:
         for m in self.v.generic_re.finditer(text):
             for start, end in _split_run(m.start(), m.group(0), self.v):
                 words = text[start:end].split()
-                while words and words[0].lower().rstrip(",") in _STOP_LEADING:
+                while words and words[0].lower().rstrip(",") in self.v.stop_leading:
                     start = text.index(words[1], start + len(words[0])) if len(words) > 1 else end
                     words = words[1:]
                 while len(words) > 2 and words[0].endswith(("’s", "'s")):
@@ -479,9 +475,9 @@ def _leading_long_form(text: str, acronym: str, rules: NameRules) -> str | None:
     return None
 
 
-def _strip_leading(run: str) -> str:
+def _strip_leading(run: str, stop: frozenset[str]) -> str:
     words = run.split()
-    while words and words[0].lower() in _STOP_LEADING:
+    while words and words[0].lower() in stop:
         words = words[1:]
     return " ".join(words)
 
@@ -597,16 +593,11 @@ def _split_run(offset: int, run: str, v: Vocab) -> list[tuple[int, int]]:
     return spans
 
 
-def is_meeting_head(word: str) -> bool:
-    return word.lower() in _MEETING_HEADS
-
-
 __all__ = [
     "Candidate",
     "Resolver",
     "Vocab",
     "head_word",
-    "is_meeting_head",
     "kind_for",
     "org_type_key",
     "vocab",

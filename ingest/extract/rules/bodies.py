@@ -23,12 +23,6 @@ from kg.lexicon import Lexicon
 
 _PASSIVE_RE = re.compile(r"\b(?:was|were|been|be|being|is|are|has|have)\s+(?:\w+\s+)?$")
 _PURPOSE_RE = re.compile(r"^(?P<label>[A-Z][\w’'&/ -]{2,60}?)\s*[:–-]\s*(?P<text>To\s+\w.+)$")
-_RUN_RE = re.compile(
-    r"\b(?:produc\w*|develop\w*|deliver\w*|run|runs|running|lead|leads|led|own|owns|oversee\w*"
-    r"|implement\w*|draft\w*|launch\w*)\b",
-    re.IGNORECASE,
-)
-_BY_RE = re.compile(r"\b(?:led|run|delivered|owned|overseen|developed|produced) by\b")
 
 
 @dataclass(frozen=True)
@@ -440,13 +434,26 @@ def _runs(view: DocView, sentence: Sentence) -> list[Runs]:
     ]
     if not activities:
         return []
-    by = _BY_RE.search(sentence.text)  # once per sentence, not once per mention
-    running = bool(_RUN_RE.search(sentence.text))
+    by_re, run_re = _running(view.lexicon)
+    by = by_re.search(sentence.text)  # once per sentence, not once per mention
+    running = bool(run_re.search(sentence.text))
     for mention in activities:
         runner = _runner(view, sentence, mention.span.start, by, running)
         if runner is not None:
             out.append(Runs(mention.entity, runner, Span(sentence.start, sentence.end)))
     return out
+
+
+@cache
+def _running(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """ "led by X" (the passive forms) and the verbs of running something."""
+    entries = lexicon.entries("running-verbs")
+    passive = sorted({f for e in entries if e.notation == "by" for f in e.forms}, key=len, reverse=True)
+    active = sorted({f for e in entries if e.notation != "by" for f in e.forms[1:]}, key=len, reverse=True)
+    return (
+        re.compile(rf"\b(?:{'|'.join(map(re.escape, passive))})\b"),
+        re.compile(rf"\b(?:{'|'.join(map(re.escape, active))})\b", re.IGNORECASE),
+    )
 
 
 def _runner(

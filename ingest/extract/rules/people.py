@@ -22,9 +22,6 @@ from ingest.extract.reference import Entity, Reference
 from kg.lexicon import Lexicon
 
 _NAME_WORD = r"[A-Z][a-z’'-]+(?:-[A-Z][a-z]+)?"
-_MODIFIERS = (
-    r"(?:(?:Deputy|Assistant|Interim|Acting|Associate|Executive|Senior|Joint|Lead|Chief|Head)\s+)*"
-)
 _CAPSEQ = r"[A-Z][\w’'-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w’'-]*)*"
 
 
@@ -69,10 +66,11 @@ class TitleMatch:
 
 
 @cache
-def _title_re(roles: tuple[tuple[str, URIRef], ...]) -> re.Pattern[str]:
+def _title_re(roles: tuple[tuple[str, URIRef], ...], modifiers: frozenset[str]) -> re.Pattern[str]:
     labels = [re.escape(label) for label, _ in roles if label != "presenter"]
+    words = "|".join(map(re.escape, sorted(modifiers, key=len, reverse=True))) or "(?!)"
     return re.compile(
-        rf"(?<![\w-])(?i:{_MODIFIERS}(?:{'|'.join(labels)}))(?:s)?(?![\w-])"
+        rf"(?<![\w-])(?i:(?:(?:{words})\s+)*(?:{'|'.join(labels)}))(?:s)?(?![\w-])"
         rf"(?:\s+(?:of|for|in)\s+(?:the\s+)?(?:{_CAPSEQ}|[a-z]+\b))?"
     )
 
@@ -110,7 +108,8 @@ def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleM
     """Job titles in ``text``: a role word with its modifiers and "of/for ..." tail."""
     found = []
     titles = reference.lexicon.words("titles") if reference.lexicon else frozenset()
-    for m in _title_re(reference.roles).finditer(text):
+    modifiers = reference.lexicon.words("title-modifiers") if reference.lexicon else frozenset()
+    for m in _title_re(reference.roles, modifiers).finditer(text):
         value = m.group(0).rstrip()
         if value.lower().rstrip("s") in titles:
             continue  # "Councillor X" is a person's title, not a post
