@@ -117,7 +117,9 @@ def vocab(lexicon: Lexicon) -> Vocab:
         rules=name_rules(lexicon),
         stop_leading=lexicon.words("name-stop-words"),
         meeting_heads={
-            f.lower(): int(e.notation or 1) for e in lexicon.entries("meeting-heads") for f in e.forms
+            f.lower(): int(e.notation or 1)
+            for e in lexicon.entries("meeting-heads")
+            for f in e.forms
         },
     )
 
@@ -237,6 +239,14 @@ class Resolver:
             types = (*types, ORG.FormalOrganization)
         return self._register(Entity(iri, kind, label, acronyms, (), types, local=local))
 
+    def _seen(self, entity: Entity, name: str) -> None:
+        """Keep a spelling of a known body that its names lack ("Healthcare" / "Health Care")."""
+        if name.lower() not in {n.lower() for n in entity.names} and not name.isupper():
+            if entity.iri in self.learned or name.lower() not in {
+                g.lower() for g in entity.generic
+            }:
+                self.variants.setdefault(entity.iri, set()).add(name)
+
     def _upgrade(self, term: Entity, kind: str, label: str, acronyms: tuple[str, ...]) -> Entity:
         """A defined term turns out to be a body ("X Services (XS)" then "X Services NHS
         Trust"): it becomes an organisation, under the organisation's IRI."""
@@ -301,7 +311,7 @@ class Resolver:
                 nxt = lines[i + 1].group(0).strip()
                 long = _leading_long_form(nxt, lone.group("acr"), self.v.rules)
                 if long:
-                    self._define(long, m.group("acr"), line.start(), lines[i + 1].end(), found)
+                    self._define(long, lone.group("acr"), line.start(), lines[i + 1].end(), found)
         return found
 
     def _alias(self, before: str, short: str, m: re.Match[str], found: list) -> None:
@@ -418,6 +428,8 @@ class Resolver:
                 entity = self.lookup(name) or self._suffix_of_learned(name)
                 if entity is None or entity.kind == "term":
                     entity = self.learn(kind, name)
+                else:
+                    self._seen(entity, name)
                 found.append(Candidate(start, end, name, entity))
         return found
 

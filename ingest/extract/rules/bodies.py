@@ -448,8 +448,12 @@ def _runs(view: DocView, sentence: Sentence) -> list[Runs]:
 def _running(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """ "led by X" (the passive forms) and the verbs of running something."""
     entries = lexicon.entries("running-verbs")
-    passive = sorted({f for e in entries if e.notation == "by" for f in e.forms}, key=len, reverse=True)
-    active = sorted({f for e in entries if e.notation != "by" for f in e.forms[1:]}, key=len, reverse=True)
+    passive = sorted(
+        {f for e in entries if e.notation == "by" for f in e.forms}, key=len, reverse=True
+    )
+    active = sorted(
+        {f for e in entries if e.notation != "by" for f in e.forms[1:]}, key=len, reverse=True
+    )
     return (
         re.compile(rf"\b(?:{'|'.join(map(re.escape, passive))})\b"),
         re.compile(rf"\b(?:{'|'.join(map(re.escape, active))})\b", re.IGNORECASE),
