@@ -212,15 +212,35 @@ def _ner_pass(
     """Run NER on the sentences holding a capitalised run the rules left unexplained;
     add the organisations and places it finds; return the people for the people rule."""
     todo: list[tuple[int, str]] = []
+    lexicon = resolver.lexicon
+    titles = lexicon.words("titles")
+    plain = lexicon.words("not-name-words") | lexicon.words("title-modifiers")
+    roles = {w for form in lexicon.words("roles") for w in form.split()}
     for sentence in sentences:
         text = view_cased[sentence.start : sentence.end]
         covered = [(c.start, c.end) for c in cands[sentence.start]]
         covered += [(d.start, d.end) for d in dates.get(sentence.start, [])]
+        windows: list[tuple[int, int]] = []
         for m in _CAP_RUN_RE.finditer(text):
             start, end = sentence.start + m.start(), sentence.start + m.end()
-            if not any(s <= start and end <= e for s, e in covered):
-                todo.append((sentence.start, text))
-                break
+            if any(s <= start and end <= e for s, e in covered):
+                continue
+            words = [w.lower() for w in m.group(0).split()]
+            if (
+                words[0] in titles
+                or any(w in roles for w in words)
+                or all(w in plain or w in ("of", "and", "&") for w in words)
+            ):
+                continue  # a titled person or a job title: the rules read those
+            # a window of a few words either side is all the model's context reaches
+            lo = max(0, text.rfind(" ", 0, max(0, m.start() - _NER_CONTEXT)) + 1)
+            hi = text.find(" ", min(len(text), m.end() + _NER_CONTEXT))
+            hi = len(text) if hi < 0 else hi
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi)
+            else:
+                windows.append((lo, hi))
+        todo.extend((sentence.start + lo, text[lo:hi]) for lo, hi in windows)
     spans = ner.recognise(todo)
     starts = [s.start for s in sentences]
     people = []
@@ -247,6 +267,7 @@ def _ner_pass(
 
 
 _NER_STOP = {"the", "a", "an", "this", "our", "their", "its"}
+_NER_CONTEXT = 30  # characters of context either side of a name sent to the NER model
 
 
 def _clean_ner(text: str, kind: str, resolver: Resolver, lexicon: Lexicon) -> str | None:
