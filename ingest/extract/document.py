@@ -232,6 +232,15 @@ def _ner_pass(
                 or all(w in plain or w in ("of", "and", "&") for w in words)
             ):
                 continue  # a titled person or a job title: the rules read those
+            raw = m.group(0).split()
+            marked = any(w.isupper() and len(w) > 1 for w in raw) or any(
+                w in resolver.v.org_heads for w in raw
+            )
+            determiner = re.search(
+                r"\b(?:the|a|an|this|our|their|its)\s+$", text[: m.start()], re.I
+            )
+            if len(words) < 3 and not marked and determiner:
+                continue  # "the Duninmoor Holworth team": no person, and too short for a body
             # a window of a few words either side is all the model's context reaches
             lo = max(0, text.rfind(" ", 0, max(0, m.start() - _NER_CONTEXT)) + 1)
             hi = text.find(" ", min(len(text), m.end() + _NER_CONTEXT))

@@ -241,11 +241,15 @@ class Resolver:
 
     def _seen(self, entity: Entity, name: str) -> None:
         """Keep a spelling of a known body that its names lack ("Healthcare" / "Health Care")."""
-        if name.lower() not in {n.lower() for n in entity.names} and not name.isupper():
-            if entity.iri in self.learned or name.lower() not in {
-                g.lower() for g in entity.generic
-            }:
-                self.variants.setdefault(entity.iri, set()).add(name)
+        if (
+            name.lower() not in {n.lower() for n in entity.names}
+            and not name.isupper()
+            and (
+                entity.iri in self.learned
+                or name.lower() not in {g.lower() for g in entity.generic}
+            )
+        ):
+            self.variants.setdefault(entity.iri, set()).add(name)
 
     def _upgrade(self, term: Entity, kind: str, label: str, acronyms: tuple[str, ...]) -> Entity:
         """A defined term turns out to be a body ("X Services (XS)" then "X Services NHS
@@ -286,7 +290,7 @@ class Resolver:
     def learn_definitions(self, text: str) -> list[tuple[Entity, str, int, int]]:
         """Every acronym or short name the document defines: (entity, acronym, start, end)."""
         found: list[tuple[Entity, str, int, int]] = []
-        for m in _ACRONYM_DEF_RE.finditer(text):
+        for m in _definitions(text):
             acronym = m.group("acr")
             if m.group("the"):
                 self._alias(m.group("long"), acronym, m, found)
@@ -473,6 +477,22 @@ class Resolver:
             (offset + m.start(), offset + m.end(), m.group(1))
             for m in self.v.anaphor_re.finditer(text)
         ]
+
+
+_PAREN_RE = re.compile(r"\((?:‘|')?(?:the\s+)?[A-Z][A-Za-z&]{1,11}s?(?:’|')?\)")
+
+
+def _definitions(text: str) -> Iterator[re.Match[str]]:
+    """ "Long Name (ACR)" matches, found from each bracket backwards: a bounded look behind
+    each "(" keeps this linear however long the lines are."""
+    for paren in _PAREN_RE.finditer(text):
+        line_start = text.rfind("\n", 0, paren.start()) + 1
+        start = max(line_start, paren.start() - 170)
+        m = _ACRONYM_DEF_RE.search(text, start, paren.end())
+        while m is not None and m.end() != paren.end():
+            m = _ACRONYM_DEF_RE.search(text, m.start() + 1, paren.end())
+        if m is not None:
+            yield m
 
 
 def _leading_long_form(text: str, acronym: str, rules: NameRules) -> str | None:

@@ -28,7 +28,8 @@ _PURPOSE_RE = re.compile(r"^(?P<label>[A-Z][\w’'&/ -]{2,60}?)\s*[:–-]\s*(?P<
 @dataclass(frozen=True)
 class BodyWords:
     change_re: re.Pattern[str]
-    relations: tuple[tuple[re.Pattern[str], str, bool], ...]  # pattern, kind, passive
+    relation_re: re.Pattern[str]
+    relation_kinds: dict[str, tuple[str, bool]]  # phrase → (kind, passive)
     composition_re: re.Pattern[str]
     list_forms: frozenset[str]
     numbers: dict[str, int]
@@ -36,13 +37,12 @@ class BodyWords:
 
 @cache
 def body_words(lexicon: Lexicon) -> BodyWords:
-    relations = []
-    for entry in lexicon.entries("relation-phrases"):
-        for form in entry.forms:
-            passive = form.endswith(" by")
-            pattern = re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.I)
-            relations.append((len(form), pattern, entry.notation or "linked-to", passive))
-    relations.sort(key=lambda r: -r[0])
+    kinds = {
+        form.lower(): (entry.notation or "linked-to", form.endswith(" by"))
+        for entry in lexicon.entries("relation-phrases")
+        for form in entry.forms
+    }
+    phrases = sorted(kinds, key=len, reverse=True)
     comp = sorted(
         {f for e in lexicon.entries("composition-phrases") for f in e.forms}, key=len, reverse=True
     )
@@ -62,7 +62,10 @@ def body_words(lexicon: Lexicon) -> BodyWords:
         change_re=re.compile(
             rf"(?<![\w-])(?P<verb>{'|'.join(map(re.escape, sorted(lexicon.words('change-verbs') | {f for e in lexicon.entries('change-verbs') for f in e.forms}, key=len, reverse=True)))})(?![\w-])"
         ),
-        relations=tuple((p, k, passive) for _, p, k, passive in relations),
+        relation_re=re.compile(
+            rf"(?<![\w-])(?:{'|'.join(map(re.escape, phrases))})(?![\w-])", re.I
+        ),
+        relation_kinds=kinds,
         composition_re=re.compile(rf"\b(?P<verb>{'|'.join(map(re.escape, comp))})\s+"),
         list_forms=list_forms,
         numbers=numbers,
@@ -197,8 +200,8 @@ def _relations(
     text = sentence.text
     taken: list[tuple[int, int]] = []
     since = _since(view, sentence)
-    for pattern, kind, passive in bw.relations:
-        for m in pattern.finditer(text):
+    for m, kind, passive in _relation_matches(bw, text):
+        if True:
             if any(s < m.end() and e > m.start() for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))
@@ -271,6 +274,12 @@ def _relations(
                 )
             )
     return out
+
+
+def _relation_matches(bw: BodyWords, text: str) -> list[tuple[re.Match[str], str, bool]]:
+    """Every relation phrase in ``text``, longest phrase first (one scan of one pattern)."""
+    found = [(m, *bw.relation_kinds[m.group(0).lower()]) for m in bw.relation_re.finditer(text)]
+    return sorted(found, key=lambda f: -(f[0].end() - f[0].start()))
 
 
 def _close(view: DocView, a: int, b: int) -> bool:
