@@ -241,6 +241,7 @@ class Resolver:
 
     def _seen(self, entity: Entity, name: str) -> None:
         """Keep a spelling of a known body that its names lack ("Healthcare" / "Health Care")."""
+        name = re.sub(r"^(?:[Tt]he)\s+", "", name)
         if (
             name.lower() not in {n.lower() for n in entity.names}
             and not name.isupper()
