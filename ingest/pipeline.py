@@ -107,7 +107,9 @@ def _ingest_files(
             progress(str(path), "failed")
             continue
         passages = segment(doc)
-        pending.append((path, doc, passages, extract_facts(doc, passages, reference)))
+        pending.append(
+            (path, doc, passages, extract_facts(doc, passages, reference, ner=kb.settings.ner))
+        )
         if sum(len(item[2]) for item in pending) >= EMBED_CHUNK:
             _write_pending(kb, pending, registered, report, progress)
     _write_pending(kb, pending, registered, report, progress)

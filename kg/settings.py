@@ -44,6 +44,7 @@ class Settings:
     sparql_max_body_kb: int = _setting(1024, "Largest /sparql request body, in KB (then 413).")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
+    ner: bool = _setting(True, "Run spaCy's English NER beside the extraction rules during ingest.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
