@@ -112,7 +112,9 @@ def _ingest_files(
                 catalogs[root] = read_catalog(root)
             doc = load_document(path, root, catalogs[root], max_bytes=max_bytes)
         except DocumentError as error:
-            report.failed.append(error)
+            # Without its traceback: the frames would keep this run's writable store alive
+            # (a cycle through the report) and block the next ingest in the same process.
+            report.failed.append(error.with_traceback(None))
             progress(str(path), "failed")
             continue
         passages = segment(doc)

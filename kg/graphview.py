@@ -9,6 +9,7 @@ it, and relations are named by the ontology's English ``rdfs:label``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -199,7 +200,7 @@ def path(graph: nx.MultiDiGraph, source: str, target: str) -> list[str]:
 def path_steps(graph: nx.MultiDiGraph, nodes: list[str]) -> list[Step]:
     """The statements along a chain of nodes, each in its own direction."""
     steps: list[Step] = []
-    for a, b in zip(nodes, nodes[1:], strict=False):
+    for a, b in itertools.pairwise(nodes):
         forward = graph.get_edge_data(a, b) or {}
         backward = graph.get_edge_data(b, a) or {}
         if forward:

@@ -62,7 +62,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
 
         targets = [tabs, explore.entity, sparql.editor, sparql.text]
         for source in [ask.chat, *explore.actions, *sparql.actions]:
-            source.click(on_action, [ask.turns], targets, api_name=False)
+            source.click(on_action, [ask.turns], targets, api_visibility="private")
 
         def opened(request: gr.Request) -> tuple:
             """The page's first state: the tab and entity the URL asks for, the documents."""
@@ -75,5 +75,5 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 first = (gr.skip(),) * 4
             return (*first, *load_documents(ctx, request))
 
-        app.load(opened, None, [*targets, *documents.outputs], api_name=False)
+        app.load(opened, None, [*targets, *documents.outputs], api_visibility="private")
     return app

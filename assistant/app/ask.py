@@ -37,7 +37,7 @@ def new_conversation() -> Any:
 
 def _ask(ctx: AppContext, question: str, conversation: Any) -> Any:
     """Ask with the conversation when the answerer takes one (seam 3), else alone."""
-    ask = ctx.answerer.ask
+    ask: Any = ctx.answerer.ask
     if conversation is not None and "conversation" in inspect.signature(ask).parameters:
         return ask(question, conversation=conversation)
     return ask(question)
@@ -104,8 +104,8 @@ def build_ask_tab(ctx: AppContext) -> AskTab:
     def on_clear() -> tuple[str, list[Turn], str, Any]:
         return conversation_html([], {}), [], "", None
 
-    io = {"inputs": [box, turns, conversation], "outputs": [chat, turns, box, conversation]}
-    box.submit(on_respond, **io, api_name="respond")
-    send.click(on_respond, **io, api_name=False)
+    inputs, outputs = [box, turns, conversation], [chat, turns, box, conversation]
+    box.submit(on_respond, inputs, outputs, api_name="respond")
+    send.click(on_respond, inputs, outputs, api_visibility="private")
     clear.click(on_clear, None, [chat, turns, box, conversation], api_name="new_conversation")
     return AskTab(chat, turns, conversation, box)

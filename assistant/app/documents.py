@@ -190,13 +190,13 @@ def build_documents_tab(ctx: AppContext) -> DocumentsTab:
 
     refresh.click(refreshed, None, outputs, api_name="documents")
     sign_in.click(None, [token], [token, message], js=SIGN_IN_JS).then(
-        state, [message], outputs, api_name=False
+        state, [message], outputs, api_visibility="private"
     )
     sign_out.click(None, None, [token, message], js=SIGN_OUT_JS).then(
-        state, [message], outputs, api_name=False
+        state, [message], outputs, api_visibility="private"
     )
     files.upload(upload, [files], [outcome, listing, files], api_name="upload_documents")
-    listing.click(act, None, [outcome, listing], api_name=False)
+    listing.click(act, None, [outcome, listing], api_visibility="private")
     return DocumentsTab(outputs)
 
 

@@ -39,48 +39,48 @@ GRAPH_TEMPLATE = """
   <p class="kg-graph-note" role="status"></p>
 </div>"""
 
-GRAPH_JS = """
-const MISSING = %s;
-function draw() {
+GRAPH_JS = f"""
+const MISSING = {MISSING_MESSAGE!r};
+function draw() {{
   const host = element.querySelector('.kg-graph');
   const note = element.querySelector('.kg-graph-note');
-  const data = props.value || {};
-  if (element.__cy) { element.__cy.destroy(); element.__cy = null; }
-  if (!data.nodes || !data.nodes.length) { host.hidden = true; note.textContent = data.message || ''; return; }
-  if (!window.cytoscape) { host.hidden = true; note.textContent = MISSING; return; }
+  const data = props.value || {{}};
+  if (element.__cy) {{ element.__cy.destroy(); element.__cy = null; }}
+  if (!data.nodes || !data.nodes.length) {{ host.hidden = true; note.textContent = data.message || ''; return; }}
+  if (!window.cytoscape) {{ host.hidden = true; note.textContent = MISSING; return; }}
   host.hidden = false;
   note.textContent = data.message || '';
   host.setAttribute('aria-label', data.summary || 'Picture of the neighbourhood');
-  const elements = data.nodes.map((n) => ({data: {id: n.id, label: n.label, center: n.center ? 1 : 0}}))
-    .concat(data.edges.map((e, i) => ({data: {id: 'e' + i, source: e.source, target: e.target, label: e.label}})));
-  const cy = window.cytoscape({
+  const elements = data.nodes.map((n) => ({{data: {{id: n.id, label: n.label, center: n.center ? 1 : 0}}}}))
+    .concat(data.edges.map((e, i) => ({{data: {{id: 'e' + i, source: e.source, target: e.target, label: e.label}}}})));
+  const cy = window.cytoscape({{
     container: host, elements: elements, wheelSensitivity: 0.3, minZoom: 0.2, maxZoom: 3,
-    layout: {name: 'concentric', concentric: (n) => n.data('center') ? 2 : 1, levelWidth: () => 1, minNodeSpacing: 30, animate: false},
+    layout: {{name: 'concentric', concentric: (n) => n.data('center') ? 2 : 1, levelWidth: () => 1, minNodeSpacing: 30, animate: false}},
     style: [
-      {selector: 'node', style: {'label': 'data(label)', 'font-size': 10, 'text-wrap': 'ellipsis', 'text-max-width': 140,
-        'text-valign': 'bottom', 'text-margin-y': 4, 'background-color': '#2b6cb0', 'width': 16, 'height': 16, 'color': '#1a202c'}},
-      {selector: 'node[center = 1]', style: {'background-color': '#c05621', 'width': 26, 'height': 26, 'font-weight': 'bold'}},
-      {selector: 'edge', style: {'label': 'data(label)', 'font-size': 8, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle',
-        'width': 1.2, 'line-color': '#a0aec0', 'target-arrow-color': '#a0aec0', 'color': '#4a5568', 'text-rotation': 'autorotate'}},
+      {{selector: 'node', style: {{'label': 'data(label)', 'font-size': 10, 'text-wrap': 'ellipsis', 'text-max-width': 140,
+        'text-valign': 'bottom', 'text-margin-y': 4, 'background-color': '#2b6cb0', 'width': 16, 'height': 16, 'color': '#1a202c'}}}},
+      {{selector: 'node[center = 1]', style: {{'background-color': '#c05621', 'width': 26, 'height': 26, 'font-weight': 'bold'}}}},
+      {{selector: 'edge', style: {{'label': 'data(label)', 'font-size': 8, 'curve-style': 'bezier', 'target-arrow-shape': 'triangle',
+        'width': 1.2, 'line-color': '#a0aec0', 'target-arrow-color': '#a0aec0', 'color': '#4a5568', 'text-rotation': 'autorotate'}}}},
     ],
-  });
-  cy.on('tap', 'node', (event) => {
+  }});
+  cy.on('tap', 'node', (event) => {{
     const id = event.target.id();
-    if (id !== data.center) trigger('click', {action: 'explore', arg: id});
-  });
+    if (id !== data.center) trigger('click', {{action: 'explore', arg: id}});
+  }});
   element.__cy = cy;
-}
-element.addEventListener('click', (event) => {
+}}
+element.addEventListener('click', (event) => {{
   const button = event.target.closest('[data-zoom]');
   const cy = element.__cy;
   if (!button || !cy) return;
   const how = button.getAttribute('data-zoom');
   if (how === 'fit') cy.fit(undefined, 20);
-  else cy.zoom({level: cy.zoom() * (how === 'in' ? 1.25 : 0.8), renderedPosition: {x: cy.width() / 2, y: cy.height() / 2}});
-});
+  else cy.zoom({{level: cy.zoom() * (how === 'in' ? 1.25 : 0.8), renderedPosition: {{x: cy.width() / 2, y: cy.height() / 2}}}});
+}});
 draw();
 watch('value', draw);
-""" % repr(MISSING_MESSAGE)
+"""
 
 
 @dataclass
@@ -269,7 +269,7 @@ def build_explore_tab(ctx: AppContext) -> ExploreTab:
 
     search.submit(lookup, search, choice, api_name="find_entity")
     choice.change(show, choice, [summary, facts, picture], api_name="show_entity")
-    target_search.submit(lookup, target_search, target, api_name=False)
+    target_search.submit(lookup, target_search, target, api_visibility="private")
     target.change(connect, [choice, target], chain, api_name="connect_entities")
-    choice.change(connect, [choice, target], chain, api_name=False)
+    choice.change(connect, [choice, target], chain, api_visibility="private")
     return ExploreTab(entity=choice, actions=[summary, facts, picture, chain])

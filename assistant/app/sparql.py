@@ -12,7 +12,7 @@ import itertools
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -98,19 +98,21 @@ def run_query(kb_provider: Callable[[], KnowledgeBase], query: str) -> sq.QueryR
 @dataclass
 class Results:
     names: list[str]
-    rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]]
+    rows: list[list[Any]]  # terms (None for an unbound variable)
     kind: str
     boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
 
 
 def parse_results(response: sq.QueryResponse) -> Results:
     """The worker's SPARQL JSON (SELECT/ASK) or N-Triples (graphs), as terms again."""
     if response.kind == "graph":
-        triples = list(ox.parse(response.body, format=ox.RdfFormat.N_TRIPLES))
+        triples = [q.triple for q in ox.parse(response.body, format=ox.RdfFormat.N_TRIPLES)]
         return Results(
             ["subject", "predicate", "object"],
             [[t.subject, t.predicate, t.object] for t in triples],
             "graph",
+            triples=triples,
         )
     parsed = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
@@ -153,8 +155,7 @@ def download_files(response: sq.QueryResponse, results: Results) -> list[str]:
     folder = Path(tempfile.mkdtemp(prefix="kg-sparql-"))
     files: dict[str, bytes] = {}
     if results.kind == "graph":
-        triples = [ox.Triple(*row) for row in results.rows]  # type: ignore[misc]
-        files["results.ttl"] = sq.write_triples(triples, "turtle")
+        files["results.ttl"] = sq.write_triples(results.triples, "turtle")
         files["results.nt"] = response.body
     elif results.kind == "ask":
         files["results.json"] = response.body
@@ -231,12 +232,12 @@ def build_sparql_tab(ctx: AppContext) -> SparqlTab:
                 elem_id="kg-sparql-files",
             )
 
-    def execute(query: str) -> tuple[str, str, list[str] | None]:
+    def execute(query: str) -> tuple[str, str, Any]:
         try:
             response = run_query(ctx.kb, query)
         except KGError as exc:
             line = f'<p class="kg-status kg-error" role="alert">{esc(error_line(exc))}</p>'
-            return line, "", None
+            return line, "", gr.File(value=None, visible=False)
         parsed = parse_results(response)
         unit = "triples" if response.kind == "graph" else "rows"
         line = f"{response.rows} {unit} in {response.seconds:.2f} s"
@@ -244,7 +245,7 @@ def build_sparql_tab(ctx: AppContext) -> SparqlTab:
             line += f" (cut at the limit of {response.rows}; add a LIMIT or narrow the query)"
         shown = results_html(parsed, ctx.settings.sparql_display_rows)
         status_html = f'<p class="kg-status" role="status">{esc(line)}</p>'
-        return status_html, shown, download_files(response, parsed)
+        return status_html, shown, gr.File(value=download_files(response, parsed), visible=True)
 
     def load(name: str) -> tuple[dict[str, Any], str, str]:
         title, query = library.get(name, ("", STARTER))
@@ -258,6 +259,6 @@ def build_sparql_tab(ctx: AppContext) -> SparqlTab:
         return load(name)
 
     run.click(execute, text, [status, results, downloads], api_name="sparql_query")
-    saved.click(on_saved, None, [editor, text, about], api_name=False)
+    saved.click(on_saved, None, [editor, text, about], api_visibility="private")
     gr.api(load, api_name="load_saved_query")
     return SparqlTab(editor=editor, text=text, actions=[results])

@@ -179,7 +179,8 @@ def _entities(trace: Mapping[str, Any], facts: Sequence[Mapping[str, Any]]) -> s
 
 def _how(turn: Turn, index: int, labels: Mapping[str, str]) -> str:
     """'How this answer was found': entities, graph facts, SPARQL, retrieval trace."""
-    trace: Mapping[str, Any] = turn.get("trace") if isinstance(turn.get("trace"), Mapping) else {}
+    raw = turn.get("trace")
+    trace: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
     facts = turn.get("facts") or trace.get("facts") or []
     parts: list[str] = []
     entities = _entities(trace, facts)

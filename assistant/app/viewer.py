@@ -8,6 +8,7 @@ piece is escaped, so no document can put markup into the page.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from assistant.app.store import DocumentInfo
@@ -44,11 +45,11 @@ def document_body(
 ) -> str:
     """The text as HTML: passages as spans with ids, marks for highlights, page markers."""
     passage_at = {s: (s, e) for s, e, _ in info.passages}
-    pages = {p: n for n, p in enumerate(info.page_starts, start=1) if 0 < p}
+    pages = {p: n for n, p in enumerate(info.page_starts, start=1) if p > 0}
     out: list[str] = []
     open_passage: tuple[int, int] | None = None
     cuts = _cuts(len(text), info, highlights)
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         if open_passage and a >= open_passage[1]:
             out.append("</span>")
             open_passage = None
