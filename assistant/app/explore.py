@@ -69,6 +69,7 @@ function draw() {{
     if (id !== data.center) trigger('click', {{action: 'explore', arg: id}});
   }});
   element.__cy = cy;
+  host.__cy = cy;
 }}
 element.addEventListener('click', (event) => {{
   const button = event.target.closest('[data-zoom]');
