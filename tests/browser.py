@@ -42,7 +42,9 @@ def chrome(width: int = 1400, height: int = 1600) -> Any:
         f"--window-size={width},{height}",
     ):
         options.add_argument(flag)
-    profile = Path(os.environ.get("TMPDIR", "/tmp")) / f"kg-chrome-{os.getpid()}-{time.monotonic_ns()}"
+    profile = (
+        Path(os.environ.get("TMPDIR", "/tmp")) / f"kg-chrome-{os.getpid()}-{time.monotonic_ns()}"
+    )
     options.add_argument(f"--user-data-dir={profile}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(driver), options=options)
@@ -95,13 +97,13 @@ class RemoteHost:
         recorder = self.requests
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 recorder.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
                 self.end_headers()
 
-            do_POST = do_GET  # noqa: N815
+            do_POST = do_GET
 
             def log_message(self, *args: object) -> None:
                 return None

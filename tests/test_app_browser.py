@@ -20,7 +20,6 @@ from tests.browser import (
     assert_inert,
     chrome,
     load_app,
-    open_tab,
     payload_text,
     shot,
     text_of,
@@ -111,9 +110,10 @@ def test_councillor_answers_keep_their_own_sources_and_open_the_document(
     dialog = wait_for(browser, lambda d: d.find_element(By.ID, "kg-viewer-dialog"))
     wait_for(browser, lambda d: dialog.find_elements(By.CSS_SELECTOR, ".kg-focus"))
     assert dialog.get_attribute("open") is not None
-    assert "GP Provider Support Unit: developing the role" in dialog.find_element(
-        By.CSS_SELECTOR, ".kg-doc-title"
-    ).text
+    assert (
+        "GP Provider Support Unit: developing the role"
+        in dialog.find_element(By.CSS_SELECTOR, ".kg-doc-title").text
+    )
     marked = dialog.find_element(By.CSS_SELECTOR, ".kg-focus mark.kg-hl")
     assert "set up the GP PSU Steering Group" in marked.text
     in_view = browser.execute_script(
@@ -162,7 +162,9 @@ def test_accessibility_label_heading_keyboard_and_narrow_screen(server: str, bro
     )
     assert unnamed == []
     # Tabs and buttons by keyboard: focus a tab, press Enter; type and press Enter on Ask.
-    tab = [b for b in browser.find_elements(By.CSS_SELECTOR, "button[role=tab]") if b.text == "Explore"][0]
+    tab = next(
+        b for b in browser.find_elements(By.CSS_SELECTOR, "button[role=tab]") if b.text == "Explore"
+    )
     browser.execute_script("arguments[0].focus()", tab)
     browser.switch_to.active_element.send_keys(Keys.ENTER)
     wait_for(browser, lambda d: tab.get_attribute("aria-selected") == "true")
@@ -199,17 +201,27 @@ def test_analyst_sparql_editor_results_downloads_and_errors(server: str, browser
     from selenium.webdriver.common.keys import Keys
 
     load_app(browser, server + "/?tab=sparql")
-    editor = wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-sparql-editor .CodeMirror"))
+    editor = wait_for(
+        browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-sparql-editor .CodeMirror")
+    )
     assert browser.find_elements(By.CSS_SELECTOR, "#kg-sparql-editor .cm-keyword")  # highlighted
-    saved = [b for b in browser.find_elements(By.CSS_SELECTOR, ".kg-saved") if b.text == "Who chairs what"]
+    saved = [
+        b
+        for b in browser.find_elements(By.CSS_SELECTOR, ".kg-saved")
+        if b.text == "Who chairs what"
+    ]
     saved[0].click()  # one click
     wait_for(browser, lambda d: "# title: Who chairs what" in _editor_value(d))
     editor.click()
-    ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(Keys.CONTROL).perform()
+    ActionChains(browser).key_down(Keys.CONTROL).send_keys(Keys.ENTER).key_up(
+        Keys.CONTROL
+    ).perform()
     wait_for(browser, lambda d: "rows in" in text_of(d, "kg-sparql-status"))
     assert "Subeena Suleman" in text_of(browser, "kg-sparql-results")
     files = wait_for(browser, lambda d: text_of(d, "kg-sparql-files"))
-    assert all(name in files.replace("\n", "") for name in ("results.csv", "results.json", "results.tsv"))
+    assert all(
+        name in files.replace("\n", "") for name in ("results.csv", "results.json", "results.tsv")
+    )
     shot(browser, "analyst-1-sparql-results")
 
     # Keyword and prefix completion, from the grammar and the ontology (nothing fetched).
@@ -217,23 +229,41 @@ def test_analyst_sparql_editor_results_downloads_and_errors(server: str, browser
         "const cm = document.querySelector('#kg-sparql-editor .CodeMirror').CodeMirror; cm.setValue(''); cm.focus();"
     )
     ActionChains(browser).send_keys("SEL").perform()
-    wait_for(browser, lambda d: "SELECT" in [e.text for e in d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")])
+    wait_for(
+        browser,
+        lambda d: (
+            "SELECT" in [e.text for e in d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")]
+        ),
+    )
     browser.execute_script(
         "const cm = document.querySelector('#kg-sparql-editor .CodeMirror').CodeMirror; cm.setValue(''); cm.focus();"
     )
     ActionChains(browser).send_keys("PREFIX sk").perform()
-    wait_for(browser, lambda d: any("skos: <http://www.w3.org/2004/02/skos/core#>" in e.text for e in d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")))
+    wait_for(
+        browser,
+        lambda d: any(
+            "skos: <http://www.w3.org/2004/02/skos/core#>" in e.text
+            for e in d.find_elements(By.CSS_SELECTOR, ".CodeMirror-hints li")
+        ),
+    )
 
     # An error: one clear line, no grid left over, no downloads.
     _set_editor(browser, "SELECT ?s WHERE { ?s ?p ")
     browser.find_element(By.ID, "kg-sparql-run").click()
     wait_for(browser, lambda d: "Query error" in text_of(d, "kg-sparql-status"))
     assert not browser.find_elements(By.CSS_SELECTOR, "#kg-sparql-results table")
-    assert not browser.find_element(By.ID, "kg-sparql-files").is_displayed() if browser.find_elements(By.ID, "kg-sparql-files") else True
+    assert (
+        not browser.find_element(By.ID, "kg-sparql-files").is_displayed()
+        if browser.find_elements(By.ID, "kg-sparql-files")
+        else True
+    )
     shot(browser, "analyst-2-sparql-error")
 
     # CONSTRUCT gives Turtle and N-Triples; IRIs open the entity in Explore.
-    _set_editor(browser, "CONSTRUCT { ?o skos:prefLabel ?n } WHERE { ?o a org:Organization ; skos:prefLabel ?n } LIMIT 5")
+    _set_editor(
+        browser,
+        "CONSTRUCT { ?o skos:prefLabel ?n } WHERE { ?o a org:Organization ; skos:prefLabel ?n } LIMIT 5",
+    )
     browser.find_element(By.ID, "kg-sparql-run").click()
     wait_for(browser, lambda d: "triples in" in text_of(d, "kg-sparql-status"))
     files = wait_for(browser, lambda d: text_of(d, "kg-sparql-files"))
@@ -253,9 +283,14 @@ def test_analyst_explore_aliases_plain_relations_passages_picture_and_paths(
     from selenium.webdriver.common.keys import Keys
 
     load_app(browser, server + "/?tab=explore")
-    search = wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-explore-search textarea"))
+    search = wait_for(
+        browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-explore-search textarea")
+    )
     search.send_keys("PSU", Keys.ENTER)  # an acronym finds the unit itself
-    wait_for(browser, lambda d: "General Practice Provider Support Unit" in text_of(d, "kg-explore-summary"))
+    wait_for(
+        browser,
+        lambda d: "General Practice Provider Support Unit" in text_of(d, "kg-explore-summary"),
+    )
     facts = wait_for(browser, lambda d: text_of(d, "kg-explore-facts"))
     assert "post in" in facts and "org:" not in facts  # the ontology's English labels
     assert "characters" not in facts and "GPPSU : steps in our development" in facts  # passage text
@@ -292,11 +327,19 @@ def test_analyst_query_page_with_editor_saved_queries_and_explore_links(
     By = _by()
     browser.get(server + "/query")
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#kg-editor .CodeMirror"))
-    [b for b in browser.find_elements(By.CSS_SELECTOR, ".kg-saved") if b.text == "Who chairs what"][0].click()
+    next(
+        b
+        for b in browser.find_elements(By.CSS_SELECTOR, ".kg-saved")
+        if b.text == "Who chairs what"
+    ).click()
     browser.find_element(By.ID, "kg-run").click()
     wait_for(browser, lambda d: "rows in" in text_of(d, "kg-status"))
     assert "Subeena Suleman" in text_of(browser, "kg-results")
-    shown = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#kg-downloads button") if b.is_displayed()]
+    shown = [
+        b.text
+        for b in browser.find_elements(By.CSS_SELECTOR, "#kg-downloads button")
+        if b.is_displayed()
+    ]
     assert shown == ["CSV", "JSON", "TSV"]
     browser.execute_script(
         "document.querySelector('#kg-editor .CodeMirror').CodeMirror.setValue(arguments[0])",
@@ -306,7 +349,9 @@ def test_analyst_query_page_with_editor_saved_queries_and_explore_links(
     links = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#kg-results a.iri"))
     assert all("/?explore=" in a.get_attribute("href") for a in links)
     shot(browser, "analyst-5-query-page")
-    browser.execute_script("document.querySelector('#kg-editor .CodeMirror').CodeMirror.setValue('SELECT ?s WHERE { ?s ?p ')")
+    browser.execute_script(
+        "document.querySelector('#kg-editor .CodeMirror').CodeMirror.setValue('SELECT ?s WHERE { ?s ?p ')"
+    )
     browser.find_element(By.ID, "kg-run").click()
     wait_for(browser, lambda d: "Query error (400)" in text_of(d, "kg-status"))
     assert not browser.find_element(By.ID, "kg-results").is_displayed()
@@ -336,15 +381,21 @@ def test_maintainer_signs_in_uploads_reingests_and_removes(
     assert token.get_attribute("value") == ""  # the token is not left on screen
 
     good = tmp_path / "quality-board-minutes.md"
-    good.write_text("# Quality Board minutes\n\nThe Quality Board set up the Digital Group in May 2024.\n")
+    good.write_text(
+        "# Quality Board minutes\n\nThe Quality Board set up the Digital Group in May 2024.\n"
+    )
     broken = tmp_path / "broken-report.pdf"
     broken.write_bytes(b"this is not a PDF")
-    upload = wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-upload input[type=file]"))
+    upload = wait_for(
+        browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-upload input[type=file]")
+    )
     upload.send_keys(f"{good}\n{broken}")
     lines = wait_for(
         browser,
-        lambda d: "added: quality-board-minutes.md" in text_of(d, "kg-upload-results")
-        and text_of(d, "kg-upload-results"),
+        lambda d: (
+            "added: quality-board-minutes.md" in text_of(d, "kg-upload-results")
+            and text_of(d, "kg-upload-results")
+        ),
     )
     assert "added: quality-board-minutes.md" in lines
     assert "failed: broken-report.pdf" in lines and "PDF" in lines.split("broken-report.pdf", 1)[1]
@@ -352,15 +403,20 @@ def test_maintainer_signs_in_uploads_reingests_and_removes(
     shot(browser, "maintainer-1-uploaded")
 
     def button(action: str) -> Any:
-        return [
-            b for b in browser.find_elements(By.CSS_SELECTOR, f"#kg-docs [data-kg-action={action}]")
+        return next(
+            b
+            for b in browser.find_elements(By.CSS_SELECTOR, f"#kg-docs [data-kg-action={action}]")
             if b.get_attribute("data-kg-arg") == "quality-board-minutes"
-        ][0]
+        )
 
     button("reingest").click()
     wait_for(browser, lambda d: "updated: quality-board-minutes" in text_of(d, "kg-upload-results"))
     # The uploaded document opens in the viewer.
-    [a for a in browser.find_elements(By.CSS_SELECTOR, "#kg-docs a[data-kg-view]") if a.text == "Quality Board minutes"][0].click()
+    next(
+        a
+        for a in browser.find_elements(By.CSS_SELECTOR, "#kg-docs a[data-kg-view]")
+        if a.text == "Quality Board minutes"
+    ).click()
     dialog = wait_for(browser, lambda d: d.find_element(By.ID, "kg-viewer-dialog"))
     wait_for(browser, lambda d: "Digital Group" in dialog.text)
     dialog.find_element(By.CSS_SELECTOR, ".kg-close").click()
@@ -376,7 +432,9 @@ def test_maintainer_signs_in_uploads_reingests_and_removes(
     assert all(th.is_displayed() for th in browser.find_elements(By.CSS_SELECTOR, "#kg-docs th"))
     browser.set_window_size(400, 1400)
     try:
-        wait_for(browser, lambda d: not d.find_element(By.CSS_SELECTOR, "#kg-docs th").is_displayed())
+        wait_for(
+            browser, lambda d: not d.find_element(By.CSS_SELECTOR, "#kg-docs th").is_displayed()
+        )
         labels = browser.execute_script(
             "return [...document.querySelectorAll('#kg-docs td')].filter((td) => td.offsetParent)"
             ".map((td) => getComputedStyle(td, '::before').content)"
@@ -411,11 +469,18 @@ def test_payloads_stay_text_in_ask(server: str, browser: Any, remote: RemoteHost
     dialog.find_element(By.CSS_SELECTOR, ".kg-close").click()
 
 
-def test_payloads_stay_text_in_the_viewer_page(server: str, browser: Any, remote: RemoteHost) -> None:
+def test_payloads_stay_text_in_the_viewer_page(
+    server: str, browser: Any, remote: RemoteHost
+) -> None:
     response = httpx.get(f"{server}/view/payload-board", timeout=30)
     assert "script-src 'self'" in response.headers["content-security-policy"]
     browser.get(f"{server}/view/payload-board?at=0-40&hl=0-20")
-    wait_for(browser, lambda d: "<script>window.__kgPwned = 1</script>" in d.find_element(_by().TAG_NAME, "h1").text)
+    wait_for(
+        browser,
+        lambda d: (
+            "<script>window.__kgPwned = 1</script>" in d.find_element(_by().TAG_NAME, "h1").text
+        ),
+    )
     assert_inert(browser, remote)
 
 
@@ -424,7 +489,9 @@ def test_payloads_stay_text_in_explore(server: str, browser: Any, remote: Remote
     from selenium.webdriver.common.keys import Keys
 
     load_app(browser, server + "/?tab=explore")
-    search = wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-explore-search textarea"))
+    search = wait_for(
+        browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-explore-search textarea")
+    )
     search.send_keys("Payload Steering Group", Keys.ENTER)
     wait_for(browser, lambda d: "<img" in text_of(d, "kg-explore-facts"))
     other = browser.find_element(By.CSS_SELECTOR, "#kg-path-search textarea")
@@ -437,9 +504,7 @@ def test_payloads_stay_text_in_explore(server: str, browser: Any, remote: Remote
 
 def test_payloads_stay_text_in_sparql(server: str, browser: Any, remote: RemoteHost) -> None:
     By = _by()
-    query = (
-        'SELECT ?s ?text WHERE { ?s ?p ?text FILTER(isLiteral(?text) && CONTAINS(STR(?text), "<img")) }'
-    )
+    query = 'SELECT ?s ?text WHERE { ?s ?p ?text FILTER(isLiteral(?text) && CONTAINS(STR(?text), "<img")) }'
     load_app(browser, server + "/?tab=sparql")
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-sparql-editor .CodeMirror"))
     _set_editor(browser, query)
@@ -449,13 +514,17 @@ def test_payloads_stay_text_in_sparql(server: str, browser: Any, remote: RemoteH
     # The same results in the query page's YASR table.
     browser.get(server + "/query")
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#kg-editor .CodeMirror"))
-    browser.execute_script("document.querySelector('#kg-editor .CodeMirror').CodeMirror.setValue(arguments[0])", query)
+    browser.execute_script(
+        "document.querySelector('#kg-editor .CodeMirror').CodeMirror.setValue(arguments[0])", query
+    )
     browser.find_element(By.ID, "kg-run").click()
     wait_for(browser, lambda d: "onerror=" in text_of(d, "kg-results"))
     shot(browser, "security-3-query-page")
     assert_inert(browser, remote)
     # A federated query cannot make the server call the remote host either.
-    federated = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{remote.port}/sparql> {{ ?s ?p ?o }} }}"
+    federated = (
+        f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{remote.port}/sparql> {{ ?s ?p ?o }} }}"
+    )
     response = httpx.post(f"{server}/sparql", data={"query": federated}, timeout=30)
     assert response.status_code == 400
     assert remote.requests == []
