@@ -349,12 +349,17 @@ def test_analyst_query_page_with_editor_saved_queries_and_explore_links(
     links = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#kg-results a.iri"))
     assert all("/?explore=" in a.get_attribute("href") for a in links)
     shot(browser, "analyst-5-query-page")
+    href = links[0].get_attribute("href")
     browser.execute_script(
         "document.querySelector('#kg-editor .CodeMirror').CodeMirror.setValue('SELECT ?s WHERE { ?s ?p ')"
     )
     browser.find_element(By.ID, "kg-run").click()
     wait_for(browser, lambda d: "Query error (400)" in text_of(d, "kg-status"))
     assert not browser.find_element(By.ID, "kg-results").is_displayed()
+    load_app(browser, href)  # an IRI's link opens the app on that entity in Explore
+    wait_for(browser, lambda d: text_of(d, "kg-explore-summary"))
+    selected = browser.find_element(By.CSS_SELECTOR, "button[role=tab][aria-selected=true]")
+    assert selected.text == "Explore"
 
 
 # --- Maintainer: Documents ----------------------------------------------------------------
