@@ -183,3 +183,17 @@ def test_add_reingest_and_remove_go_through_the_pipeline(tmp_path: Path, kg_home
     assert reingest(settings, "board-minutes").status == "updated"
     assert remove_documents(settings, ["board-minutes"])[0].status == "removed"
     assert not (uploads_dir(settings) / "board-minutes.md").exists()
+
+
+def test_without_the_npm_assets_the_pages_say_so_once_and_still_work(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import assistant.assets as assets
+
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path / "vendor")
+    assert not assets.editor_ready() and not assets.graph_ready()
+    assert set(assets.missing()) == {"yasgui.min.js", "yasgui.min.css", "cytoscape.min.js"}
+    page = render("/sparql", {})
+    assert page.count(assets.MISSING_MESSAGE) == 1
+    assert "vendor/yasgui" not in page and "/kg/static/sparql-page.js" in page  # plain editor
+    assert 'id="kg-query-fallback"' in page

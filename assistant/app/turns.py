@@ -255,4 +255,5 @@ def conversation_html(turns: Sequence[Turn], labels: Mapping[str, str]) -> str:
             " comes from, and says so when the documents do not answer.</p></div>"
         )
     last = len(turns) - 1
-    return "".join(turn_html(t, i, i == last, labels) for i, t in enumerate(turns))
+    body = "".join(turn_html(t, i, i == last, labels) for i, t in enumerate(turns))
+    return f'<div class="kg-conversation" role="log" aria-live="polite" aria-label="Conversation">{body}</div>'
