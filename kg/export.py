@@ -7,20 +7,16 @@ import pyoxigraph as ox
 from kg.base import KnowledgeBase
 from kg.errors import NotFoundError, QueryError
 from kg.namespaces import doc_graph_iri
-
-FORMATS = {
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-}
+from kg.sparql import formats
 
 
 def export_dataset(kb: KnowledgeBase, fmt: str, doc_id: str | None = None) -> bytes:
     """Datasets keep their named graphs (TriG, N-Quads); Turtle merges them into one graph."""
-    if fmt not in FORMATS:
-        raise QueryError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
-    target = FORMATS[fmt]
+    record = formats.BY_NAME.get(fmt)
+    if record is None or record.rdf is None or not record.serves(formats.DATASET):
+        valid = ", ".join(formats.cli_choices(formats.DATASET))
+        raise QueryError(f"unknown export format {fmt!r}; valid: {valid}")
+    target = record.rdf
     graphs = kb.rdf.graph_names()
     if doc_id is not None:
         iri = doc_graph_iri(doc_id)

@@ -33,6 +33,16 @@ class Settings:
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run.")
     sparql_max_rows: int = _setting(10000, "Most result rows a SPARQL query returns.")
     cors_origins: str = _setting("", "Comma-separated origins allowed to call /sparql ('*' = any).")
+    sparql_workers: int = _setting(4, "Most SPARQL worker processes (one query each at a time).")
+    sparql_client_concurrency: int = _setting(
+        2, "Most queries one client runs at once (at most KG_SPARQL_WORKERS - 1)."
+    )
+    sparql_queue: int = _setting(16, "Most SPARQL queries waiting for a worker; then HTTP 503.")
+    sparql_client_queue: int = _setting(4, "Most queries one client may have waiting; then 503.")
+    sparql_worker_memory_mb: int = _setting(1024, "Address-space cap of each SPARQL worker, MB.")
+    sparql_max_query_kb: int = _setting(256, "Longest SPARQL query accepted, in KB.")
+    sparql_max_depth: int = _setting(64, "Deepest bracket nesting a SPARQL query may have.")
+    sparql_max_body_kb: int = _setting(1024, "Largest /sparql request body, in KB (then 413).")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
     admin_token: str = _setting(

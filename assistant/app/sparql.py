@@ -23,7 +23,6 @@ from assistant.app.context import AppContext
 from assistant.app.widgets import action_html, action_of
 from assistant.assets import MISSING_MESSAGE, editor_ready
 from assistant.render import attr, entity_link, esc, notice, table
-from assistant.sparql_http import QueryService
 from assistant.sparql_page import description
 from kg import sparql as sq
 from kg.base import KnowledgeBase
@@ -89,10 +88,13 @@ def editor_value(query: str) -> dict[str, Any]:
     return {"query": query, "n": next(_loads)}
 
 
-def run_query(kb_provider: Callable[[], KnowledgeBase], query: str) -> sq.QueryResponse:
-    """The tab's one call into the query service (the /sparql endpoint's, same limits)."""
+def run_query(
+    kb_provider: Callable[[], KnowledgeBase], query: str, client: str = "app"
+) -> sq.QueryResponse:
+    """The tab's one call into the query service: the /sparql endpoint's own (same guard,
+    workers, limits and per-client fairness)."""
     request = sq.QueryRequest(query, result_format="json", graph_format="ntriples")
-    return QueryService(kb_provider).run(request)
+    return sq.query_service(kb_provider).run(request, client=client)
 
 
 @dataclass
@@ -232,9 +234,10 @@ def build_sparql_tab(ctx: AppContext) -> SparqlTab:
                 elem_id="kg-sparql-files",
             )
 
-    def execute(query: str) -> tuple[str, str, Any]:
+    def execute(query: str, http: gr.Request) -> tuple[str, str, Any]:
+        client = http.client.host if http is not None and http.client else "app"
         try:
-            response = run_query(ctx.kb, query)
+            response = run_query(ctx.kb, query, client)
         except KGError as exc:
             line = f'<p class="kg-status kg-error" role="alert">{esc(error_line(exc))}</p>'
             return line, "", gr.File(value=None, visible=False)
