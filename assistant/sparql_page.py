@@ -86,19 +86,21 @@ graphs; the ontology's prefixes are predeclared). <a href="/">Back to the govkg 
 <nav class="kg-saved-nav"><h2>Saved queries</h2>{saved_list(saved)}</nav>
 <section class="kg-sparql-work" aria-label="Query and results">
 <p id="kg-saved-about" class="kg-about"></p>
+<form id="kg-form" method="post" action={attr(endpoint_url)}>
 <label for="kg-query-fallback" class="kg-label">Query <span class="kg-hint">(Ctrl+Enter runs it,
 Ctrl+Space completes)</span></label>
 <div id="kg-editor" class="kg-editor"></div>
-<noscript><p>This page needs JavaScript for the editor; any SPARQL client can use
-<code>{esc(endpoint_url)}</code> directly.</p></noscript>
-<textarea id="kg-query-fallback" class="kg-fallback" rows="10">{esc(first)}</textarea>
-<div class="kg-actions"><button type="button" id="kg-run" class="kg-primary">Run query</button>
+<noscript><p>Without JavaScript this form sends the query to the endpoint, which answers
+with the raw results; any SPARQL client can use <code>{esc(endpoint_url)}</code> directly.</p></noscript>
+<textarea id="kg-query-fallback" name="query" class="kg-fallback" rows="10">{esc(first)}</textarea>
+<div class="kg-actions"><button type="submit" id="kg-run" class="kg-primary">Run query</button>
 <span class="kg-downloads" id="kg-downloads" hidden>Download:
 <button type="button" data-format="csv">CSV</button>
 <button type="button" data-format="json">JSON</button>
 <button type="button" data-format="tsv">TSV</button>
 <button type="button" data-format="turtle">Turtle</button>
 <button type="button" data-format="ntriples">N-Triples</button></span></div>
+</form>
 <p id="kg-status" class="kg-status" role="status" aria-live="polite"></p>
 <div id="kg-results" class="kg-results"></div>
 </section></main>

@@ -403,6 +403,7 @@ def test_maintainer_signs_in_uploads_reingests_and_removes(
         browser,
         lambda d: (
             "added: quality-board-minutes.md" in text_of(d, "kg-upload-results")
+            and "failed: broken-report.pdf" in text_of(d, "kg-upload-results")
             and text_of(d, "kg-upload-results")
         ),
     )

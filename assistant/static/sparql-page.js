@@ -120,7 +120,8 @@
       fallback.setAttribute("aria-label", "SPARQL query");
       fallback.addEventListener("keydown", (e) => { if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); } });
     }
-    document.getElementById("kg-run").addEventListener("click", run);
+    // The form posts to the endpoint without script; with it, results show on this page.
+    document.getElementById("kg-form").addEventListener("submit", (e) => { e.preventDefault(); run(); });
     document.querySelectorAll(".kg-saved").forEach((button) => button.addEventListener("click", () => {
       const saved = config.saved[button.dataset.name];
       setQuery(saved.query);
