@@ -275,14 +275,30 @@ def _print_table(names: list[str], data: list[list[str]]) -> None:
 @cli.command()
 @click.option("--host", help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default 7860).")
+@click.option(
+    "--public",
+    is_flag=True,
+    default=None,
+    help="Allow a non-loopback --host: everyone who reaches it can read (prints a warning).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the chat app and the SPARQL endpoint (/sparql)."""
+def serve(ctx: click.Context, host: str | None, port: int | None, public: bool | None) -> None:
+    """Serve the chat app and the SPARQL endpoint (/sparql).
+
+    On an address other than loopback it refuses to start unless --public (or KG_PUBLIC)
+    says so; document changes always need KG_ADMIN_TOKEN.
+    """
     from assistant.server import serve as run_server
 
     with _user_errors():
         settings = _settings(ctx)
-        run_server(settings.with_(host=host or settings.host, port=port or settings.port))
+        run_server(
+            settings.with_(
+                host=host or settings.host,
+                port=port or settings.port,
+                public=settings.public if public is None else public,
+            )
+        )
 
 
 @cli.command()

@@ -12,8 +12,9 @@ from kg.errors import ConfigError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, secret: bool = False) -> Any:
+    """A setting with its help text; a secret one is kept out of repr() and so out of logs."""
+    return field(default=default, metadata={"help": help}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,21 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
     ner: bool = _setting(True, "Run spaCy's English NER beside the extraction rules during ingest.")
+    admin_token: str = _setting(
+        "",
+        "Token (password) administrators give in the app to upload, remove or re-ingest "
+        "documents; empty: the Documents tab is read-only. Never logged.",
+        secret=True,
+    )
+    upload_max_mb: int = _setting(20, "Largest file an administrator may upload in the app, in MB.")
+    admin_session_hours: float = _setting(8.0, "Hours an administrator's sign-in lasts.")
+    public: bool = _setting(
+        False, "Let `kg serve` listen on a non-loopback address (same as `kg serve --public`)."
+    )
+    explore_max_nodes: int = _setting(40, "Most neighbours Explore draws around an entity.")
+    sparql_display_rows: int = _setting(
+        500, "Most result rows the SPARQL tab shows (the downloads have every row)."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

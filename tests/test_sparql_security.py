@@ -152,8 +152,8 @@ def test_the_app_tab_refuses_too(server: str, listener: RecordingListener) -> No
 
     app = Client(server.removesuffix("sparql"), verbose=False)
     for query in issue_spellings(listener.url)[:3]:
-        _table, status, csv_path = app.predict(query, api_name="/sparql_query")
-        assert csv_path is None and "error" in status.lower(), status
+        status, results, files = app.predict(query, api_name="/sparql_query")
+        assert files["value"] is None and results == "" and "error" in status.lower(), status
     assert listener.connections == 0
 
 
