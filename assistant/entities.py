@@ -21,7 +21,19 @@ from urllib.parse import unquote
 
 from kg.base import KnowledgeBase
 from kg.lexicon import Lexicon
-from kg.namespaces import BESLUIT, DCTERMS, FOAF, GOV, GRAPH_BASE, ORG, RDF, REFERENCE_GRAPH, SKOS
+from kg.namespaces import (
+    BESLUIT,
+    DCTERMS,
+    FOAF,
+    GOV,
+    GRAPH_BASE,
+    ORG,
+    PROV,
+    RDF,
+    REFERENCE_GRAPH,
+    SCHEMA,
+    SKOS,
+)
 
 KINDS = {
     str(ORG.Organization): "organisation",
@@ -32,7 +44,31 @@ KINDS = {
     str(BESLUIT.Agendapunt): "item",
     str(DCTERMS.Location): "place",
 }
+# Nodes that have no name but that a passage can point to (the anchors of a relation query).
+NODE_KINDS = {
+    str(ORG.ChangeEvent): "change",
+    str(BESLUIT.BehandelingVanAgendapunt): "treatment",
+    str(BESLUIT.Besluit): "decision",
+    str(SCHEMA.Question): "question",
+    str(SCHEMA.Answer): "reply",
+    str(SCHEMA.Action): "action",
+    str(BESLUIT.Zitting): "meeting",
+    str(GOV.Attendance): "attendance",
+    str(DCTERMS.PeriodOfTime): "period",
+    str(PROV.Activity): "event",
+    str(PROV.Plan): "plan",
+}
 _PRIORITY = ["organisation", "programme", "strategy", "person", "term", "post", "item", "place"]
+
+
+def node_kind(types: list[str]) -> str | None:
+    """The kind of a node from its types: a named kind first, then the most specific node kind."""
+    named = [KINDS[t] for t in types if t in KINDS]
+    if named:
+        return min(named, key=_PRIORITY.index)
+    order = list(NODE_KINDS)
+    nodes = sorted((t for t in types if t in NODE_KINDS), key=order.index)
+    return NODE_KINDS[nodes[0]] if nodes else None
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|&")
 MAX_NAME_TOKENS = 12
 
@@ -121,6 +157,13 @@ class EntityIndex:
         if self.kinds.get(iri) == "person" and len(key) >= 2:
             self.surnames[key[-1]].add(iri)
 
+    def remember(self, iri: str, name: str, prop: str) -> None:
+        """A label of a node that questions do not name (a role, a function)."""
+        if name not in self.labels[iri]:
+            self.labels[iri].append(name)
+        if prop == str(SKOS.prefLabel):
+            self.preferred.setdefault(iri, name)
+
     def label(self, iri: str) -> str:
         return self.preferred.get(iri) or (self.labels.get(iri) or [iri.rsplit("/", 1)[-1]])[0]
 
@@ -161,6 +204,12 @@ def build_index(kb: KnowledgeBase, lexicon: Lexicon) -> EntityIndex:
             index.kinds[iri] = kind
     for row in kb.rdf.query(f"SELECT DISTINCT ?e ?title WHERE {{ ?e <{FOAF.title}> ?title }}"):
         index.titles.setdefault(row["e"].value, row["title"].value)
+    members = {
+        row["p"].value
+        for row in kb.rdf.query(
+            f"SELECT DISTINCT ?p WHERE {{ ?p <{ORG.role}> <https://w3id.org/govkg/id/role/member> }}"
+        )
+    }
     blocked = frozenset(name_key(w) for w in lexicon.words("roles")) | frozenset(
         name_key(w) for w in lexicon.words("question-words")
     )
@@ -175,7 +224,8 @@ def build_index(kb: KnowledgeBase, lexicon: Lexicon) -> EntityIndex:
         key=lambda r: [str(p) for p in props].index(r[2]),
     )
     for graph, iri, prop, name in named:
-        if iri not in index.kinds:
+        if iri not in index.kinds or iri in members:
+            index.remember(iri, name, prop)  # concepts, member seats: labels, not names
             continue
         if graph == REFERENCE_GRAPH:
             index.in_reference.add(iri)
@@ -261,6 +311,9 @@ def _shortened(index: EntityIndex, key: tuple[str, ...]) -> set[str]:
 
 
 __all__ = [
+    "KINDS",
+    "NODE_KINDS",
+    "node_kind",
     "EntityIndex",
     "Mention",
     "Token",
