@@ -117,6 +117,7 @@ class Answerer:
             self._vectors,
             lambda stem: stem in self.kb.lexical.doc_freq,
             analyser.stop,
+            self.kb.texts.text,
         )
         return source.rank(q, hits, qvec)
 
@@ -129,7 +130,7 @@ class Answerer:
         trace: Trace,
     ) -> Answer:
         s = self.kb.settings
-        ctx = Context(q, self.lexicon, self.index, self.analyser().stop)
+        ctx = Context(q, self.lexicon, self.index, self.analyser().stop, texts=self.kb.texts.text)
         best = ranked[0] if ranked else None
         if graph is not None and graph.statements:
             support = best if best is not None and holds_the_answer(best, ctx) else None

@@ -135,6 +135,21 @@ class EntityIndex:
     titles: dict[str, str] = field(default_factory=dict)
     docs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     in_reference: set[str] = field(default_factory=set)
+    prefixes: frozenset[str] = frozenset()
+    heads: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (acronym, spelled out)
+
+    def spellings(self, key: tuple[str, ...]) -> set[tuple[str, ...]]:
+        """The ways a name is also written: without a leading "NHS", with its generic head
+        acronym spelled out or shortened ("… Integrated Care Board" = "… ICB")."""
+        out = {key}
+        if len(key) > 2 and key[0] in self.prefixes:
+            out.add(key[1:])
+        for variant in list(out):
+            for short, long in self.heads:
+                for a, b in ((long, short), (short, long)):
+                    if len(variant) > len(a) and variant[-len(a) :] == a:
+                        out.add(variant[: -len(a)] + b)
+        return {v for v in out if len(v) >= 2} | {key}
 
     def add(self, iri: str, name: str, prop: str, blocked: frozenset[tuple[str, ...]]) -> None:
         name = " ".join(name.split())
@@ -148,6 +163,10 @@ class EntityIndex:
         key = name_key(name)
         if not key or len(key) > MAX_NAME_TOKENS or key in blocked:
             return
+        for spelling in self.spellings(key) - {key}:
+            self.exact[spelling].add(iri)
+            if len(spelling) >= 3:
+                self.edges[(spelling[0], spelling[-1])].append((spelling, iri))
         self.exact[key].add(iri)
         raw = [t.raw for t in tokens(name)]
         if len(key) >= 2 and all(_is_acronym(r) or r.isupper() for r in raw):
@@ -192,7 +211,15 @@ def _doc_of(graph: str) -> str | None:
 
 def build_index(kb: KnowledgeBase, lexicon: Lexicon) -> EntityIndex:
     """Read every name of the graph (one pass per kind of name)."""
-    index = EntityIndex()
+    index = EntityIndex(
+        prefixes=frozenset(k[0] for w in lexicon.words("name-prefixes") if (k := name_key(w))),
+        heads=tuple(
+            (name_key(e.label), name_key(form))
+            for e in lexicon.entries("head-acronyms")
+            for form in e.forms[1:]
+            if name_key(form)
+        ),
+    )
     for row in kb.rdf.query(
         f"SELECT DISTINCT ?e ?t WHERE {{ {{ ?e <{RDF.type}> ?t VALUES ?t {{ "
         + " ".join(f"<{k}>" for k in KINDS)

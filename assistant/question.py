@@ -47,10 +47,17 @@ class Term:
     pattern: str = ""
     cue: bool = False  # a word that says which relation is asked, not what it is about
     entity: bool = False
+    forms: tuple[frozenset[str], ...] = ()  # matched when every stem of one form is there
+    document: bool = False  # a place or a name that the document, not the passage, must say
+    loose: bool = False  # a shortened name: its words count, its entity is only a guess
 
     def matches(self, text: str, text_stems: set[str]) -> bool:
+        if self.forms:
+            return any(form <= text_stems for form in self.forms)
         if self.pattern:
             return re.search(self.pattern, text, re.IGNORECASE) is not None
+        if self.loose and self.stems and self.stems <= text_stems:
+            return True
         if self.variants:
             folded = name_key(text)
             joined = " " + " ".join(folded) + " "
@@ -84,6 +91,7 @@ class Question:
     retrieval_text: str
     follow_up: bool = False
     nonsense: str | None = None
+    required: list[Term] = field(default_factory=list)
 
     def entities_of(self, kinds: frozenset[str]) -> list[LinkedEntity]:
         return [e for e in self.entities if e.kind in kinds]
@@ -182,6 +190,7 @@ class Analyser:
         entities += inherited
         relations = self._relations(words, taken, asks, entities, periods, conversation, follow_up)
         terms = self._terms(text, toks, mentions, relations, acronym, periods, ask_words)
+        required = self._required(toks, taken, relations, asks_words=ask_words, acronym=acronym)
         retrieval = " ".join([text, *(e.label for e in inherited)])
         question = Question(
             text=text,
@@ -195,6 +204,7 @@ class Analyser:
             terms=terms,
             retrieval_text=retrieval,
             follow_up=follow_up,
+            required=required,
         )
         question.nonsense = self._nonsense(words, mentions, inherited)
         return question
@@ -331,7 +341,10 @@ class Analyser:
             return entry.notation if (entry.notation or "").startswith("http") else entry.iri
 
         out: list[str] = []
-        for _, _, entry in _phrases(self.lexicon, (scheme,)).find(words, taken):
+        generic = _phrases(self.lexicon, ("generic-decision-words",))
+        for i, j, entry in _phrases(self.lexicon, (scheme,)).find(words, taken):
+            if generic.by_key.get(tuple(words[i:j])):
+                continue  # "what did they resolve" asks for every decision
             if value(entry) not in out:
                 out.append(value(entry))
         related = _phrases(self.lexicon, ("synonyms", "relations")).find(words, taken)
@@ -359,7 +372,20 @@ class Analyser:
                 sorted({v for iri in mention.iris[:4] for v in self.index.labels.get(iri, [])})
             ) or (mention.text,)
             group = frozenset(s for v in variants for s in stems(v))
-            terms.append(Term(mention.text, group, self._idf(group, best=True), variants, entity=True))
+            if not mention.exact:
+                group = frozenset(stems(mention.text))
+            place = all(self.index.kinds.get(i) == "place" for i in mention.iris)
+            terms.append(
+                Term(
+                    mention.text,
+                    group,
+                    self._idf(group, best=True),
+                    variants,
+                    entity=True,
+                    document=place,
+                    loose=not mention.exact,
+                )
+            )
         in_mention = {i for i, t in enumerate(toks) for m in mentions if m.start <= t.start < m.end}
         cue_words = {w for c in relations for cue in c.cue_words for w in cue.split()}
         for period in periods:
@@ -374,7 +400,7 @@ class Analyser:
             phrase = " ".join(t.raw for t in toks[i:j])
             forms = self.lexicon.synonyms(entry.label) | {phrase.lower()}
             group = frozenset(s for f in forms for s in stems(f))
-            if not group or phrase.lower() in self.stop:
+            if not group or all(w in self.stop for w in words[i:j]):
                 continue
             is_cue = all(w in cue_words for w in words[i:j])
             terms.append(Term(phrase, group, self._idf(group), cue=is_cue))
@@ -393,6 +419,45 @@ class Analyser:
             group = frozenset(stems(acronym))
             terms.append(Term(acronym, group, self._idf(group), (acronym,), entity=True))
         return terms
+
+    def _required(
+        self,
+        toks: list,
+        taken: set[int],
+        relations: list[RelationChoice],
+        asks_words: set[int],
+        acronym: str | None,
+    ) -> list[Term]:
+        """What an answer's passage must say, whatever else it covers: the names the question
+        gives that the graph does not know ("Eastmoor's audit committee"), and the lexicon
+        values it asks about (the vice-chair, not the chair)."""
+        out: list[Term] = []
+        heads = _heads(self.lexicon)
+        for i, tok in enumerate(toks):
+            if i in taken or i in asks_words or tok.norm in self.stop or tok.raw == acronym:
+                continue
+            group = frozenset(stems(tok.raw))
+            if not group:
+                continue
+            if i > 0 and tok.raw[:1].isupper() and not tok.raw.isupper():
+                if any(s in self.lexical.doc_freq for s in group):  # a name, not a typo
+                    out.append(Term(tok.raw, group, self._idf(group), document=True))
+            elif _modifies_a_head(toks, i, heads, taken, self.stop):
+                out.append(Term(tok.raw, group, self._idf(group)))  # "audit" in "audit committee"
+        seen: set[str] = set()
+        for choice in relations[:1]:
+            for var, scheme in choice.relation.params:
+                if scheme not in ("roles", "attendance-status"):
+                    continue
+                for entry in self.lexicon.entries(scheme):
+                    if entry.iri in choice.params.get(var, []) and entry.iri not in seen:
+                        seen.add(entry.iri)
+                        forms = tuple(frozenset(stems(f)) for f in entry.forms if stems(f))
+                        group = frozenset().union(*forms) if forms else frozenset()
+                        out.append(Term(entry.label, group, 1.0, forms=forms))
+        if len(seen) > 1:  # several roles ("in charge"): any of them will do
+            out = [t for t in out if not t.forms]
+        return out
 
     def _date_term(self, period: Period) -> Term:
         """'November 2022' matches 'Nov 22', 'November 2022' and '11/2022' alike."""
@@ -438,6 +503,23 @@ class Analyser:
         if not known:
             return "none of its words occur in the documents"
         return None
+
+
+@lru_cache(maxsize=8)
+def _heads(lexicon: Lexicon) -> frozenset[str]:
+    """Head words of bodies that meet (committee, board, panel ...)."""
+    return frozenset(k[-1] for w in lexicon.words("meeting-heads") if (k := name_key(w)))
+
+
+def _modifies_a_head(
+    toks: list, i: int, heads: frozenset[str], taken: set[int], stop: frozenset[str]
+) -> bool:
+    """Word ``i`` is part of a body's name the graph does not know ("audit committee"): one
+    of the two words before a head word, in a span no entity took."""
+    for j in (i + 1, i + 2):
+        if j < len(toks) and toks[j].norm in heads and j not in taken:
+            return all(k not in taken and toks[k].norm not in stop for k in range(i, j))
+    return False
 
 
 @lru_cache(maxsize=8)

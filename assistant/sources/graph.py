@@ -12,19 +12,21 @@ checks of :mod:`assistant.checks`; the best group that passes is the graph's ans
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from assistant.entities import EntityIndex, node_kind
+from assistant.entities import EntityIndex, name_key, node_kind
 from assistant.grounding import stands_in
 from assistant.model import Fact, LinkedEntity
 from assistant.qtypes import expansion_of, has_type
 from assistant.question import Question, RelationChoice, coverage
 from assistant.relations import Alternative, Relation, Say, bind
 from kg.base import KnowledgeBase
+from kg.lexical import stems
 from kg.lexicon import Lexicon
 from kg.model import Passage
 from kg.namespaces import GOV, GOVID, PROV
@@ -80,6 +82,8 @@ class Statement:
     kinds: set[str] = field(default_factory=set)  # kinds of the entities it names
     slots: set[str] = field(default_factory=set)  # variables it used
     values: dict[str, str] = field(default_factory=dict)  # every grounded value of its row
+    named: dict[str, str] = field(default_factory=dict)  # slot -> IRI of the entity it names
+    about: str = ""  # the names of everything its row binds (the item a decision was on ...)
     topic: float = 0.0
     score: float = 0.0
     checks: list[str] = field(default_factory=list)
@@ -221,6 +225,13 @@ class GraphSource:
         self.index = index
         self.max_relations = max_relations
         self.renderer = Renderer(index, lexicon, kb)
+        self._documents: dict[str, tuple[str, set[str]]] = {}
+
+    def _document(self, doc_id: str) -> tuple[str, set[str]]:
+        if doc_id not in self._documents:
+            text = self.kb.texts.text(doc_id)
+            self._documents[doc_id] = (text, set(stems(text)))
+        return self._documents[doc_id]
 
     def anchors(self, passage_iris: list[str]) -> list[Anchor]:
         """The nodes each retrieved passage gave rise to, in retrieval order."""
@@ -259,8 +270,14 @@ class GraphSource:
         """The IRIs that fill ``?subject``: what the question names, else what the passages hold."""
         named = [e.iri for e in question.entities_of(relation.subject_kinds)]
         dated = []
-        if question.periods and "period" in relation.subject_kinds:
-            dated = [a.iri for a in anchors if a.kind == "period" and _overlaps(a, question)]
+        if "period" in relation.subject_kinds:
+            # a timeline is read by its dates: those the question gives, else those of the
+            # best passages (the steps of a development, the milestones of a plan)
+            dated = [
+                a.iri
+                for a in anchors
+                if a.kind == "period" and (_overlaps(a, question) if question.periods else a.rank < 2)
+            ]
         if named or dated:
             return list(dict.fromkeys(dated + named))[:cap], "question"
         anchored = [a.iri for a in anchors if a.kind in relation.subject_kinds]
@@ -298,7 +315,7 @@ class GraphSource:
             isinstance(row.get(s), ox.Literal) and len(values.get(s, "")) >= 0.6 * len(text)
             for s in slots
         )
-        group_var = relation.group if relation.group and relation.group in row else "subject"
+        group_var = next((v for v in (relation.group or "").split() if v in row), "subject")
         group = row[group_var].value if group_var in row else ""
         subject = row["subject"].value if "subject" in row else group
         return Statement(
@@ -314,6 +331,16 @@ class GraphSource:
             kinds=_kinds_of(row, self.index, slots | self._lead_slots(relation, values)),
             slots=slots,
             values=values,
+            named={
+                v: t.value
+                for v, t in row.items()
+                if v in slots and isinstance(t, ox.NamedNode) and t.value in self.index.kinds
+            },
+            about="\n".join(
+                self.index.label(t.value)
+                for v, t in row.items()
+                if isinstance(t, ox.NamedNode) and t.value in self.index.kinds and v != "subject"
+            ),
         )
 
     def _lead_slots(self, relation: Relation, values: dict[str, str]) -> set[str]:
@@ -374,7 +401,9 @@ class GraphSource:
         tried: list[str] = []
         for choice in question.relations[: settings.answer_max_relations]:
             relation = choice.relation
-            if anchors is None and not question.entities_of(relation.subject_kinds):
+            if anchors is None and (
+                not question.entities_of(relation.subject_kinds) or "period" in relation.subject_kinds
+            ):
                 anchors = self.anchors(passage_iris)
             subjects, how = self.subjects(
                 relation, question, anchors or [], settings.answer_entity_candidates * 4
@@ -386,6 +415,15 @@ class GraphSource:
             statements = self.statements(choice, rows)
             chosen = self.choose(question, statements, how, passage_iris, settings)
             tried.append(f"{relation.name}: {len(rows)} rows, {len(chosen)} facts kept")
+            if not chosen and how == "question":
+                # the names may be another node for the same body: read the passages instead
+                anchors = anchors if anchors is not None else self.anchors(passage_iris)
+                found = [a.iri for a in anchors if a.kind in relation.subject_kinds]
+                if found:
+                    sparql, rows = self.query(choice, found[: settings.answer_entity_candidates * 4])
+                    statements = self.statements(choice, rows)
+                    chosen = self.choose(question, statements, "passages", passage_iris, settings)
+                    tried.append(f"{relation.name} (from the passages): {len(rows)} rows, {len(chosen)} facts kept")
             if chosen:
                 lead = self.lead(relation, chosen)
                 return GraphAnswer(relation.name, sparql, chosen, how, tried, lead)
@@ -407,7 +445,9 @@ class GraphSource:
             if not answers_the_kind_asked(st, question, self.lexicon):
                 continue
             st.checks.append("answers the kind asked")
-            st.topic = on_topic(st, question, self.kb.title(st.passage.doc_id))
+            if how == "passages" and about_someone_else(st, question, self.index):
+                continue
+            st.topic = on_topic(st, question, self.kb.title(st.passage.doc_id), self._document)
             rank = ranks.get(st.passage.passage_id)
             st.score = (
                 st.topic
@@ -422,7 +462,8 @@ class GraphSource:
         }
         if not passing:
             return []
-        best = max(passing.values(), key=lambda g: (max(s.score for s in g), len(g)))
+        # The best score wins; between equals, the narrower group (one question, not the item).
+        best = max(passing.values(), key=lambda g: (round(max(s.score for s in g), 6), -len(g)))
         for st in best:
             st.checks.append("on the question's topic")
         top = max(s.score for s in best)
@@ -454,10 +495,35 @@ def answers_the_kind_asked(st: Statement, question: Question, lexicon: Lexicon) 
     return True
 
 
-def on_topic(st: Statement, question: Question, title: str) -> float:
-    """How much of what the question is about (its topic terms) the fact's passage covers."""
+def about_someone_else(st: Statement, question: Question, index: EntityIndex) -> bool:
+    """A fact found through the passages that names a body (or person) of the kind the
+    question names, but not the question's own, is about someone else."""
+    asked = {e.iri for e in question.entities}
+    kinds = {e.kind for e in question.entities} & {"organisation", "person"}
+    labels = {name_key(v) for e in question.entities for v in index.labels.get(e.iri, [])}
+    for iri in st.named.values():
+        if index.kinds.get(iri) in kinds and iri not in asked:
+            if not any(name_key(v) in labels for v in index.labels.get(iri, [])):
+                return True
+    return False
+
+
+def on_topic(
+    st: Statement, question: Question, title: str, document: Callable[[str], tuple[str, set[str]]]
+) -> float:
+    """How much of what the question is about (its topic terms) the fact covers: half for its
+    own sentence in the passage, half for the passage, its heading and document title; 0 when
+    a name the question insists on (a place, a role) is nowhere in the passage."""
+    s, e = st.highlight
+    sentence = st.passage.text[s - st.passage.start : e - st.passage.start]
     context = f"{title}\n{st.passage.embedding_text}\n{st.text}"
-    return coverage(question.topic_terms, context)
+    context_stems = set(stems(context))
+    for term in question.required + [t for t in question.terms if t.document]:
+        text, text_stems = document(st.passage.doc_id) if term.document else (context, context_stems)
+        if not term.matches(text, text_stems):
+            return 0.0
+    own = coverage(question.topic_terms, f"{sentence}\n{st.text}\n{st.about}")
+    return 0.5 * own + 0.5 * coverage(question.topic_terms, context)
 
 
 def _kinds_of(row: dict[str, Any], index: EntityIndex, slots: set[str]) -> set[str]:

@@ -154,25 +154,59 @@ class Context:
     index: EntityIndex
     stop: frozenset[str]
     soft: dict[int, dict[str, float]] = field(default_factory=dict)
+    texts: Callable[[str], str] | None = None
+    _documents: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+
+    def document(self, doc_id: str) -> tuple[str, set[str]]:
+        """A document's whole text and its stems (for places and names it must say)."""
+        if doc_id not in self._documents:
+            text = self.texts(doc_id) if self.texts else ""
+            self._documents[doc_id] = (text, set(stems(text)))
+        return self._documents[doc_id]
 
 
 def about_the_entities(cand: Candidate, ctx: Context) -> bool:
-    """Every body or person the question names is named in the passage (by any alias), or
-    is who the sentence's "He" / "This Board" refers to."""
-    named = [t for t in ctx.question.terms if t.entity]
-    if not named:
-        return True
+    """Every body or person the question names is named in the passage (by any alias) or is
+    who the sentence's "He" / "This Board" refers to; and a sentence that names another body
+    of the same kind instead is about that one. The names the question insists on (a place,
+    a role) stand in the passage too."""
     hit = cand.hit
     context = f"{hit.title}\n{hit.passage.embedding_text}"
     context_stems = set(stems(context))
-    missing = [t for t in named if not t.matches(context, context_stems)]
-    if not missing:
+    document = ctx.document(hit.passage.doc_id)
+    for term in ctx.question.required + [t for t in ctx.question.terms if t.document]:
+        where, where_stems = (document if term.document else (context, context_stems))
+        if not term.matches(where, where_stems):
+            return False
+    named = [t for t in ctx.question.terms if t.entity and not t.document and not t.loose]
+    if not named:
         return True
-    referent = cand.referent
-    return referent is not None and all(
-        any(v == ctx.index.label(referent.iri) or v in ctx.index.labels.get(referent.iri, []) for v in t.variants)
-        for t in missing
-    )
+    if cand.referent is not None and _refers_to(cand.referent.iri, ctx):
+        return True
+    if not all(t.matches(context, context_stems) for t in named):
+        return False
+    return not _about_someone_else(cand, ctx)
+
+
+def _refers_to(iri: str, ctx: Context) -> bool:
+    return any(e.iri == iri for e in ctx.question.entities)
+
+
+def _about_someone_else(cand: Candidate, ctx: Context) -> bool:
+    """The sentence names a body (or person) of the kind the question names, but not the
+    question's own, nor points back to it."""
+    from assistant.entities import find_mentions
+
+    asked = {e.iri for e in ctx.question.entities}
+    asked_kinds = {e.kind for e in ctx.question.entities}
+    named = {i for m in find_mentions(ctx.index, cand.text, ctx.stop) for i in m.iris}
+    if named & asked:
+        return False
+    text_stems = set(stems(cand.text))
+    if any(t.matches(cand.text, text_stems) for t in ctx.question.terms if t.entity):
+        return False
+    others = {ctx.index.kinds.get(i) for i in named} & asked_kinds & {"organisation", "person"}
+    return bool(others)
 
 
 def not_a_question(cand: Candidate, ctx: Context) -> bool:
@@ -211,10 +245,12 @@ def speaks_to_the_question(cand: Candidate, ctx: Context) -> bool:
 def _counts_the_right_thing(cand: Candidate, q: Question) -> bool:
     """A number answers 'how many X' when the sentence names X, or a body the question names."""
     text_stems = set(stems(cand.text))
-    nouns = [t for t in q.terms if not t.cue and not t.entity and not t.pattern]
+    nouns = [t for t in q.terms if not t.entity and not t.pattern]
     if any(t.matches(cand.text, text_stems) for t in nouns):
         return True
-    return any(t.matches(cand.text, text_stems) for t in q.terms if t.entity)
+    return cand.referent is not None or any(
+        t.matches(cand.text, text_stems) for t in q.terms if t.entity
+    )
 
 
 def _asks_for_decisions(q: Question, lexicon: Lexicon) -> bool:
@@ -288,7 +324,9 @@ class PassageSource:
         embed: Callable[[list[str]], np.ndarray],
         known_stems: Callable[[str], bool],
         stop: frozenset[str],
+        texts: Callable[[str], str] | None = None,
     ) -> None:
+        self.texts = texts
         self.lexicon = lexicon
         self.index = index
         self.settings = settings
@@ -299,7 +337,7 @@ class PassageSource:
     def rank(self, question: Question, hits: list[Hit], qvec: np.ndarray) -> list[Candidate]:
         s = self.settings
         cands = candidates(hits, s.answer_candidate_passages, self.lexicon)
-        ctx = Context(question, self.lexicon, self.index, self.stop)
+        ctx = Context(question, self.lexicon, self.index, self.stop, texts=self.texts)
         for cand in cands:
             p = cand.hit.passage
             cand.referent = resolve(
