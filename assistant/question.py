@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import Stemmer
+
 from assistant.entities import EntityIndex, Mention, find_mentions, name_key, tokens
 from assistant.model import Conversation, LinkedEntity
 from assistant.relations import Relation
@@ -117,14 +119,22 @@ def coverage(terms: list[Term], text: str, soft: dict[str, float] | None = None)
     return got / total
 
 
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def phrase_key(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Words as phrases compare: stemmed, so "incorporate" meets "incorporated"."""
+    return tuple(_STEMMER.stemWords(list(words)))
+
+
 class Phrases:
-    """The forms of lexicon entries, matched against question words (folded like names)."""
+    """The forms of lexicon entries, matched against question words (stemmed)."""
 
     def __init__(self, entries: list[Entry]) -> None:
         self.by_key: dict[tuple[str, ...], list[Entry]] = {}
         for entry in entries:
             for form in entry.forms:
-                key = name_key(form)
+                key = phrase_key(name_key(form))
                 if key:
                     bucket = self.by_key.setdefault(key, [])
                     if entry not in bucket:
@@ -133,6 +143,7 @@ class Phrases:
 
     def find(self, words: list[str], taken: set[int] | None = None) -> list[tuple[int, int, Entry]]:
         """(first word, end word, entry) of every form in ``words``, longest first, no overlap."""
+        words = list(phrase_key(words))
         found = []
         used = set(taken or ())
         for size in range(min(self.longest, len(words)), 0, -1):
@@ -190,7 +201,10 @@ class Analyser:
         entities += inherited
         relations = self._relations(words, taken, asks, entities, periods, conversation, follow_up)
         terms = self._terms(text, toks, mentions, relations, acronym, periods, ask_words)
-        required = self._required(toks, taken, relations, asks_words=ask_words, acronym=acronym)
+        dated = {i for i, t in enumerate(toks) for p in periods if t.raw.lower() in p.label.lower().split()}
+        required = self._required(
+            toks, taken | dated, relations, asks_words=ask_words, acronym=acronym
+        )
         retrieval = " ".join([text, *(e.label for e in inherited)])
         question = Question(
             text=text,
@@ -343,7 +357,7 @@ class Analyser:
         out: list[str] = []
         generic = _phrases(self.lexicon, ("generic-decision-words",))
         for i, j, entry in _phrases(self.lexicon, (scheme,)).find(words, taken):
-            if generic.by_key.get(tuple(words[i:j])):
+            if generic.by_key.get(phrase_key(words[i:j])):
                 continue  # "what did they resolve" asks for every decision
             if value(entry) not in out:
                 out.append(value(entry))
