@@ -36,7 +36,12 @@ from assistant.question import Analyser, Question, coverage
 from assistant.relations import load_relations
 from assistant.retrieve import Hit, retrieve
 from assistant.sources.graph import GraphAnswer, GraphSource, linked_from
-from assistant.sources.passages import Candidate, Context, PassageSource, holds_the_answer
+from assistant.sources.passages import (
+    Candidate,
+    Context,
+    PassageSource,
+    holds_the_answer,
+)
 from kg.base import KnowledgeBase
 from kg.lexicon import load_lexicon
 from kg.namespaces import passage_iri

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from assistant.entities import EntityIndex, Mention, find_mentions, name_key, tokens
+from assistant.entities import EntityIndex, Mention, Token, find_mentions, name_key, tokens
 from assistant.model import Conversation, LinkedEntity
 from assistant.relations import Relation
 from ingest.extract.dates import Period, find_dates
@@ -77,6 +77,7 @@ class RelationChoice:
     cue_words: tuple[str, ...]
     strength: float
     params: dict[str, list[str]] = field(default_factory=dict)
+    strong: bool = True  # False when its only cues are function words ("for", "do")
 
 
 @dataclass
@@ -94,6 +95,8 @@ class Question:
     follow_up: bool = False
     nonsense: str | None = None
     required: list[Term] = field(default_factory=list)
+    asked_class: Term | None = None  # "which company ..." wants a sentence naming a company
+    head: Term | None = None  # "the PSU's new headquarters": what is asked about the entity
 
     def entities_of(self, kinds: frozenset[str]) -> list[LinkedEntity]:
         return [e for e in self.entities if e.kind in kinds]
@@ -206,6 +209,9 @@ class Analyser:
             toks, taken | dated, relations, asks_words=ask_words, acronym=acronym
         )
         retrieval = " ".join([text, *(e.label for e in inherited)])
+        asked_class = self._asked_class(toks, taken, asks)
+        head = self._head(toks, mentions, terms)
+        terms += self._day_months(text)
         question = Question(
             text=text,
             asks=asks,
@@ -219,6 +225,8 @@ class Analyser:
             retrieval_text=retrieval,
             follow_up=follow_up,
             required=required,
+            asked_class=asked_class,
+            head=head,
         )
         question.nonsense = self._nonsense(words, mentions, inherited)
         return question
@@ -329,14 +337,22 @@ class Analyser:
                 continue
             if accepted is not None and not (relation.answers & accepted):
                 continue
-            strength = max(j - i for i, j, _ in found) + 0.1 * (len(found) - 1)
+            spans = {(i, j) for i, j, _ in found}
+            first = min(i for i, _ in spans)
+            # the longest cue, then more distinct cue words, then the earlier one (the main
+            # verb comes before the words that describe its object)
+            strength = max(j - i for i, j in spans) + 0.1 * (len(spans) - 1)
+            strength += 0.05 * (1 - first / max(len(words), 1))
             if any(e.kind in relation.subject_kinds for e in entities):
                 strength += 0.5
             if periods and "period" in relation.subject_kinds:
                 strength += 0.5
             cue_words = tuple(" ".join(words[i:j]) for i, j, _ in found if j > i)
             params = {var: self._param(words, taken, scheme) for var, scheme in relation.params}
-            choices.append(RelationChoice(relation, cue_words, strength, params))
+            strong = relation.name == "acronym" or any(
+                any(w not in self.stop for w in words[i:j]) for i, j, _ in found
+            )
+            choices.append(RelationChoice(relation, cue_words, strength, params, strong))
         if follow_up and not choices and conversation and conversation.last:
             previous = next(
                 (r for r in self.relations if r.name == conversation.last.relation), None
@@ -472,6 +488,88 @@ class Analyser:
         if len(seen) > 1:  # several roles ("in charge"): any of them will do
             out = [t for t in out if not t.forms]
         return out
+
+    def _asked_class(self, toks: list, taken: set[int], asks: str) -> Term | None:
+        """The noun of a "which X ..." / "what X is ..." question (company, university), unless
+        the ask forms already know it (which committee = a body)."""
+        if not toks or toks[0].norm not in {"which", "what"} or asks not in ("other", "list"):
+            return None
+        modifiers = self._class_words("modifier")
+        generic = self._class_words("generic")
+        for i, tok in enumerate(toks[1:4], start=1):
+            if i in taken:
+                return None
+            if tok.norm in modifiers:
+                continue
+            if tok.norm in generic or tok.norm in self.stop:
+                return None
+            after = toks[i + 1].norm if i + 1 < len(toks) else ""
+            if toks[0].norm == "what" and after not in self.stop:
+                return None  # "what launched", not "what company is"
+            forms = self.lexicon.synonyms(tok.raw) | {tok.raw.lower()}
+            group = frozenset(s for f in forms for s in stems(f))
+            return Term(tok.raw, group, 1.0) if group else None
+        return None
+
+    def _head(self, toks: list, mentions: list[Mention], terms: list[Term]) -> Term | None:
+        """What the question asks about a named entity: Y in "X's Y" or "the Y of X" (the
+        PSU's new headquarters, the salary of the Chief Officer). A cue word (a role, a
+        relation) is no head: its relation answers it."""
+        spans = [(m.start, m.end) for m in mentions]
+
+        def in_mention(tok: Token) -> bool:
+            return any(s <= tok.start < e for s, e in spans)
+
+        run: list[Token] = []
+        for i, tok in enumerate(toks):
+            possessive = in_mention(tok) and (
+                i + 1 < len(toks) and not in_mention(toks[i + 1])
+            ) and tok.raw.endswith("'s")
+            if possessive:
+                run = []
+                for nxt in toks[i + 1 :]:
+                    if nxt.norm in self.stop or in_mention(nxt):
+                        break
+                    run.append(nxt)
+                break
+            if tok.norm == "of" and i + 1 < len(toks) and in_mention(toks[i + 1]) and run:
+                break
+            run = [] if tok.norm in self.stop or in_mention(tok) else [*run, tok]
+        else:
+            run = []
+        for tok in reversed(run):
+            term = next((t for t in terms if t.label == tok.raw), None)
+            if term is not None and not term.cue and not term.entity and not term.pattern:
+                return term
+        return None
+
+    def _class_words(self, notation: str) -> set[str]:
+        return {
+            name_key(f)[0]
+            for e in self.lexicon.entries("class-words")
+            if e.notation == notation
+            for f in e.forms
+            if name_key(f)
+        }
+
+    def _day_months(self, text: str) -> list[Term]:
+        """"21 June" with no year: a date the documents may write "21 Jun" (no period, since a
+        date needs its year)."""
+        months = {e.notation: e.forms for e in self.lexicon.entries("months")}
+        terms = []
+        for number, forms in months.items():
+            names = "|".join(re.escape(f) for f in forms)
+            for m in re.finditer(
+                rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:{names})\b(?!\s+\d)|\b(?:{names})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*\d)",
+                text,
+                re.IGNORECASE,
+            ):
+                day = m.group(1) or m.group(2)
+                pattern = rf"\b0?{day}(?:st|nd|rd|th)?\s+(?:{names})\b|\b(?:{names})\.?\s+0?{day}(?:st|nd|rd|th)?\b"
+                terms.append(Term(m.group(0), frozenset(stems(m.group(0))), 4.0, (), pattern))
+                del number
+                break
+        return terms
 
     def _date_term(self, period: Period) -> Term:
         """'November 2022' matches 'Nov 22', 'November 2022' and '11/2022' alike."""

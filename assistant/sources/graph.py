@@ -265,7 +265,12 @@ class GraphSource:
         return list(out.values())
 
     def subjects(
-        self, relation: Relation, question: Question, anchors: list[Anchor], cap: int
+        self,
+        relation: Relation,
+        question: Question,
+        anchors: list[Anchor],
+        cap: int,
+        strong: bool = True,
     ) -> tuple[list[str], str]:
         """The IRIs that fill ``?subject``: what the question names, else what the passages hold."""
         named = [e.iri for e in question.entities_of(relation.subject_kinds)]
@@ -280,6 +285,8 @@ class GraphSource:
             ]
         if named or dated:
             return list(dict.fromkeys(dated + named))[:cap], "question"
+        if not strong:
+            return [], "passages"  # a cue like "for" or "do" needs the question to name the subject
         anchored = [a.iri for a in anchors if a.kind in relation.subject_kinds]
         return list(dict.fromkeys(anchored))[:cap], "passages"
 
@@ -406,7 +413,7 @@ class GraphSource:
             ):
                 anchors = self.anchors(passage_iris)
             subjects, how = self.subjects(
-                relation, question, anchors or [], settings.answer_entity_candidates * 4
+                relation, question, anchors or [], settings.answer_entity_candidates * 4, choice.strong
             )
             if not subjects:
                 tried.append(f"{relation.name}: nothing to ask about")
@@ -415,7 +422,7 @@ class GraphSource:
             statements = self.statements(choice, rows)
             chosen = self.choose(question, statements, how, passage_iris, settings)
             tried.append(f"{relation.name}: {len(rows)} rows, {len(chosen)} facts kept")
-            if not chosen and how == "question":
+            if not chosen and how == "question" and choice.strong:
                 # the names may be another node for the same body: read the passages instead
                 anchors = anchors if anchors is not None else self.anchors(passage_iris)
                 found = [a.iri for a in anchors if a.kind in relation.subject_kinds]
@@ -447,7 +454,9 @@ class GraphSource:
             st.checks.append("answers the kind asked")
             if how == "passages" and about_someone_else(st, question, self.index):
                 continue
-            st.topic = on_topic(st, question, self.kb.title(st.passage.doc_id), self._document)
+            st.topic = on_topic(
+                st, question, self.kb.title(st.passage.doc_id), self._document, how == "passages"
+            )
             rank = ranks.get(st.passage.passage_id)
             st.score = (
                 st.topic
@@ -468,7 +477,7 @@ class GraphSource:
             st.checks.append("on the question's topic")
         top = max(s.score for s in best)
         keep = best if _is_list(question, best) else [s for s in best if s.score >= top - 1e-6]
-        keep = _distinct(sorted(keep, key=lambda s: -s.score))
+        keep = _distinct(sorted(keep, key=lambda s: (-len(s.slots), -s.score)))
         keep = sorted(keep, key=lambda s: (s.passage.doc_id, s.highlight[0], s.text))
         return keep[: settings.answer_max_facts]
 
@@ -509,7 +518,11 @@ def about_someone_else(st: Statement, question: Question, index: EntityIndex) ->
 
 
 def on_topic(
-    st: Statement, question: Question, title: str, document: Callable[[str], tuple[str, set[str]]]
+    st: Statement,
+    question: Question,
+    title: str,
+    document: Callable[[str], tuple[str, set[str]]],
+    strict: bool = False,
 ) -> float:
     """How much of what the question is about (its topic terms) the fact covers: half for its
     own sentence in the passage, half for the passage, its heading and document title; 0 when
@@ -522,7 +535,12 @@ def on_topic(
         text, text_stems = document(st.passage.doc_id) if term.document else (context, context_stems)
         if not term.matches(text, text_stems):
             return 0.0
-    own = coverage(question.topic_terms, f"{sentence}\n{st.text}\n{st.about}")
+    own_text = f"{sentence}\n{st.text}\n{st.about}"
+    if question.head is not None and not question.head.matches(own_text, set(stems(own_text))):
+        return 0.0  # the fact is not about what is asked of the entity
+    own = coverage(question.topic_terms, own_text)
+    if strict:
+        return own  # found through the passages: its own sentence must speak to the question
     return 0.5 * own + 0.5 * coverage(question.topic_terms, context)
 
 

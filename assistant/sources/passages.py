@@ -47,6 +47,7 @@ class Candidate:
     score: float = 0.0
     checks: list[str] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
+    soft: dict[str, float] = field(default_factory=dict)
 
     @property
     def passage_id(self) -> str:
@@ -68,7 +69,13 @@ def words(lexicon: Lexicon) -> Words:
     return Words(
         asked=Phrases(list(lexicon.entries("question-verbs"))),
         replied=Phrases(list(lexicon.entries("reply-verbs"))),
-        continuations=tuple(sorted(lexicon.words("continuations"), key=len, reverse=True)),
+        continuations=tuple(
+            sorted(
+                {f for e in lexicon.entries("continuations") for f in e.forms},
+                key=len,
+                reverse=True,
+            )
+        ),
         resolution=Phrases(list(lexicon.entries("resolution-words"))),
     )
 
@@ -233,13 +240,19 @@ def speaks_to_the_question(cand: Candidate, ctx: Context) -> bool:
         return True
     if q.asks == "number" and count_in(cand.text, ctx.lexicon):
         return _counts_the_right_thing(cand, q)
-    if q.asks in HARD_TYPES and has_type(q.asks, cand.text, ctx.lexicon, q.acronym):
-        return True
-    if _asks_for_decisions(q, ctx.lexicon) and _NUMBERED_RE.search(cand.text):
-        return True
     text_stems = set(stems(cand.text))
     soft = ctx.soft.get(id(cand), {})
-    return any(t.matches(cand.text, text_stems) or soft.get(t.label, 0.0) >= 0.5 for t in focus)
+    head = q.head
+    if head is not None and not (head.matches(cand.text, text_stems) or soft.get(head.label, 0.0) >= 0.5):
+        return False  # "the PSU's new headquarters": the sentence must be about headquarters
+    said = any(t.matches(cand.text, text_stems) or soft.get(t.label, 0.0) >= 0.5 for t in focus)
+    if q.asks == "expansion" and has_type(q.asks, cand.text, ctx.lexicon, q.acronym):
+        return True
+    if q.asks in HARD_TYPES and has_type(q.asks, cand.text, ctx.lexicon, q.acronym):
+        return said  # a date (or sum) of what was asked, not any date the passage gives
+    if _asks_for_decisions(q, ctx.lexicon) and _NUMBERED_RE.search(cand.text):
+        return True
+    return said
 
 
 def _counts_the_right_thing(cand: Candidate, q: Question) -> bool:
@@ -257,10 +270,20 @@ def _asks_for_decisions(q: Question, lexicon: Lexicon) -> bool:
     return _says(words(lexicon).resolution, q.text)
 
 
+def names_the_class(cand: Candidate, ctx: Context) -> bool:
+    """'Which company ...' wants a sentence that names a company."""
+    asked = ctx.question.asked_class
+    if asked is None:
+        return True
+    text = f"{lead_in(cand) or ''}\n{cand.text}"
+    return asked.matches(text, set(stems(text)))
+
+
 CHECKS: tuple[tuple[str, Callable[[Candidate, Context], bool]], ...] = (
     ("about the entities", about_the_entities),
     ("not a question", not_a_question),
     ("not a heading", not_a_heading),
+    ("names the class asked for", names_the_class),
     ("speaks to the question", speaks_to_the_question),
 )
 
@@ -343,9 +366,11 @@ class PassageSource:
             cand.referent = resolve(
                 p.text, cand.start - p.start, cand.text, self.index, self.lexicon, self.stop
             )
-        pre = [c for c in cands if self._passes(c, ctx, CHECKS[:3])]
+        pre = [c for c in cands if self._passes(c, ctx, CHECKS[:4])]
         ctx.soft = self._soft_matches(question.terms, pre)
-        live = [c for c in pre if self._passes(c, ctx, CHECKS[3:])]
+        for cand in pre:
+            cand.soft = ctx.soft.get(id(cand), {})
+        live = [c for c in pre if self._passes(c, ctx, CHECKS[4:])]
         if not live:
             return []
         sims = self.embed([c.text for c in live]) @ qvec
