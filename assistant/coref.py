@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from assistant.entities import EntityIndex, find_mentions, name_key, tokens
 from kg.lexicon import Lexicon
+from kg.text import sentence_spans
 
 PEOPLE = frozenset({"person", "post"})
 BODIES = frozenset({"organisation", "programme", "strategy"})
@@ -73,17 +74,19 @@ def resolve(
     want, head = pointing
     kinds = PEOPLE if want == "person" else BODIES
     before = text[:offset]
-    for mention in reversed(find_mentions(index, before, stop)):
-        for iri in mention.iris:
-            kind = index.kinds.get(iri, "")
-            if kind not in kinds:
-                continue
-            if head and name_key(index.label(iri))[-1:] != (head,) and not any(
-                name_key(label)[-1:] == (head,) for label in index.labels.get(iri, [])
-            ):
-                continue
-            return Referent(iri, mention.text, kind)
+    # the nearest sentence before it that names one, and in it the first (its subject)
+    for start, end in reversed(sentence_spans(before)):
+        for mention in find_mentions(index, before[start:end], stop):
+            for iri in mention.iris:
+                kind = index.kinds.get(iri, "")
+                if kind not in kinds or (head and not _has_head(iri, head, index)):
+                    continue
+                return Referent(iri, mention.text, kind)
     return None
+
+
+def _has_head(iri: str, head: str, index: EntityIndex) -> bool:
+    return any(name_key(label)[-1:] == (head,) for label in index.labels.get(iri, []))
 
 
 __all__ = ["Referent", "opening_reference", "resolve"]

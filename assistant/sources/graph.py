@@ -536,11 +536,20 @@ def on_topic(
         if not term.matches(text, text_stems):
             return 0.0
     own_text = f"{sentence}\n{st.text}\n{st.about}"
-    if question.head is not None and not question.head.matches(own_text, set(stems(own_text))):
+    headed = f"{st.passage.section}\n{own_text}"
+    if question.head is not None and not question.head.matches(headed, set(stems(headed))):
         return 0.0  # the fact is not about what is asked of the entity
     own = coverage(question.topic_terms, own_text)
     if strict:
-        return own  # found through the passages: its own sentence must speak to the question
+        # found through the passages: its own sentence must speak to the question (the
+        # bodies it names may stand anywhere in the passage or the document's title)
+        names = [t for t in question.topic_terms if t.entity]
+        words = [t for t in question.topic_terms if not t.entity]
+        total = sum(t.weight for t in question.topic_terms) or 1.0
+        return (
+            sum(t.weight for t in names) * coverage(names, context)
+            + sum(t.weight for t in words) * coverage(words, own_text)
+        ) / total
     return 0.5 * own + 0.5 * coverage(question.topic_terms, context)
 
 
