@@ -80,8 +80,11 @@ def from_graph(
     facts: list[Fact] = []
     for n, st in enumerate(graph.statements):
         citation = cites.cite(st.passage, kb.title(st.passage.doc_id), st.highlight)
+        refs = [citation.n] + [
+            cites.cite(p, kb.title(p.doc_id), span).n for p, span in st.also
+        ]
         text = f"{lead} {st.text}" if lead and n == 0 else st.text
-        parts.append(f"{_end(text)} [{citation.n}]")
+        parts.append(f"{_end(text)} " + "".join(f"[{r}]" for r in dict.fromkeys(refs)))
         facts += facts_of(st, citation.n)
     supporting = _supporting(kb, graph.statements, support)
     if supporting is not None:

@@ -348,7 +348,11 @@ class Analyser:
             if periods and "period" in relation.subject_kinds:
                 strength += 0.5
             cue_words = tuple(" ".join(words[i:j]) for i, j, _ in found if j > i)
-            params = {var: self._param(words, taken, scheme) for var, scheme in relation.params}
+            params = {
+                var: self._param(words, taken, scheme)
+                for var, scheme in relation.params
+                if scheme != "retrieved"
+            }
             strong = relation.name == "acronym" or any(
                 any(w not in self.stop for w in words[i:j]) for i, j, _ in found
             )

@@ -52,6 +52,7 @@ class Say:
 
     alternatives: tuple[Alternative, ...]
     passage: str = "passage"
+    also: tuple[str, ...] = ()  # more passages the sentence cites ("@passage +apassage")
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,11 @@ def _header(text: str) -> list[tuple[str, str]]:
 
 def _say(value: str) -> Say:
     passage = "passage"
+    also: tuple[str, ...] = ()
     if " @" in value:
-        value, _, passage = value.rpartition(" @")
+        value, _, cited = value.rpartition(" @")
+        passage, *more = cited.split(" +")
+        also = tuple(m.strip() for m in more)
     alternatives = []
     for part in value.split(" || "):
         text, _, guard = part.partition(" if ")
@@ -116,7 +120,7 @@ def _say(value: str) -> Say:
             var, _, scheme = guard.partition(" in ")
             parsed = (var.strip(), scheme.strip())
         alternatives.append(Alternative(text.strip(), parsed))
-    return Say(tuple(alternatives), passage.strip())
+    return Say(tuple(alternatives), passage.strip(), also)
 
 
 def _fact(value: str) -> FactPattern:

@@ -79,6 +79,7 @@ class Statement:
     labels: list[str]
     verbatim: bool
     facts: list[tuple[str, str, str, str, str, str]]  # s, s label, p, p label, o, o label
+    also: list[tuple[Passage, tuple[int, int]]] = field(default_factory=list)  # more citations
     kinds: set[str] = field(default_factory=set)  # kinds of the entities it names
     slots: set[str] = field(default_factory=set)  # variables it used
     values: dict[str, str] = field(default_factory=dict)  # every grounded value of its row
@@ -159,8 +160,8 @@ class Renderer:
                     if concept is not None:
                         out[var] = concept
             elif isinstance(term, ox.Literal):
-                value = " ".join(term.value.split())
-                if value and stands_in(value, text):
+                value = _within(" ".join(term.value.split()), text)
+                if value:
                     out[var] = value
                     grounded.append(value)
         return out, grounded
@@ -201,6 +202,18 @@ class Renderer:
         text = _SLOT_RE.sub(lambda m: values[m.group(1)], text)
         text = " ".join(text.split())
         return text[:1].upper() + text[1:]
+
+
+def _within(value: str, text: str) -> str | None:
+    """``value`` as ``text`` states it: whole, or (a reply that runs into the next passage)
+    its first sentences that this passage holds."""
+    if not value or stands_in(value, text):
+        return value or None
+    for _, end in reversed(sentence_spans(value)[:-1]):
+        head = value[:end]
+        if len(head) >= 40 and stands_in(head, text):
+            return head
+    return None
 
 
 def _concept_labels(lexicon: Lexicon) -> dict[str, str]:
@@ -310,8 +323,23 @@ class GraphSource:
         passage = self.renderer.passage(where.value)
         if passage is None:
             return None
+        more = [
+            p
+            for v in say.also
+            if isinstance(row.get(v), ox.NamedNode) and (p := self.renderer.passage(row[v].value))
+        ]
         values, grounded = self.renderer.values(row, passage.embedding_text)
         said = self.renderer.say(say, values)
+        also: list[Passage] = []
+        if said is None and more:
+            # a sentence that two passages state together ("GPPSU" in one, its name in another)
+            for extra in more:
+                joined = f"{passage.embedding_text}\n{extra.embedding_text}"
+                values, grounded = self.renderer.values(row, joined)
+                said = self.renderer.say(say, values)
+                if said is not None:
+                    also = [extra]
+                    break
         if said is None:
             return None
         text, slots = said
@@ -332,6 +360,7 @@ class GraphSource:
             text=text,
             passage=passage,
             highlight=_highlight(passage, labels, literals, text),
+            also=[(p, _highlight(p, labels, literals, text)) for p in also],
             labels=labels,
             verbatim=verbatim,
             facts=self._facts(relation, row, say.passage),
@@ -398,8 +427,15 @@ class GraphSource:
             return self.index.display(term.value)
         return self.renderer.concept_label(term.value) or term.value.rsplit("/", 1)[-1]
 
-    def query(self, choice: RelationChoice, subjects: list[str]) -> tuple[str, list[dict[str, Any]]]:
-        sparql = bind(choice.relation.query, {"subject": subjects, **choice.params})
+    def query(
+        self, choice: RelationChoice, subjects: list[str], passages: list[str] | None = None
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """The relation's query with its parameters bound (``passages``: the retrieved ones)."""
+        values = {"subject": subjects, **choice.params}
+        for var, scheme in choice.relation.params:
+            if scheme == "retrieved":
+                values[var] = passages or []
+        sparql = bind(choice.relation.query, values)
         return sparql, run_query(self.kb, sparql)
 
     def find(self, question: Question, passage_iris: list[str], settings: Settings) -> GraphAnswer | None:
@@ -418,7 +454,7 @@ class GraphSource:
             if not subjects:
                 tried.append(f"{relation.name}: nothing to ask about")
                 continue
-            sparql, rows = self.query(choice, subjects)
+            sparql, rows = self.query(choice, subjects, passage_iris)
             statements = self.statements(choice, rows)
             chosen = self.choose(question, statements, how, passage_iris, settings)
             tried.append(f"{relation.name}: {len(rows)} rows, {len(chosen)} facts kept")
@@ -427,7 +463,9 @@ class GraphSource:
                 anchors = anchors if anchors is not None else self.anchors(passage_iris)
                 found = [a.iri for a in anchors if a.kind in relation.subject_kinds]
                 if found:
-                    sparql, rows = self.query(choice, found[: settings.answer_entity_candidates * 4])
+                    sparql, rows = self.query(
+                        choice, found[: settings.answer_entity_candidates * 4], passage_iris
+                    )
                     statements = self.statements(choice, rows)
                     chosen = self.choose(question, statements, "passages", passage_iris, settings)
                     tried.append(f"{relation.name} (from the passages): {len(rows)} rows, {len(chosen)} facts kept")
@@ -462,6 +500,7 @@ class GraphSource:
                 st.topic
                 + (settings.answer_fact_anchor if how == "question" else 0.0)
                 + (settings.answer_fact_rank / (1 + rank) if rank is not None else 0.0)
+                - settings.answer_fact_rank * len(st.also)  # one passage that says it all wins
             )
             groups.setdefault(st.group, []).append(st)
         passing = {
@@ -477,7 +516,7 @@ class GraphSource:
             st.checks.append("on the question's topic")
         top = max(s.score for s in best)
         keep = best if _is_list(question, best) else [s for s in best if s.score >= top - 1e-6]
-        keep = _distinct(sorted(keep, key=lambda s: (-len(s.slots), -s.score)))
+        keep = _distinct(sorted(keep, key=lambda s: (-len(s.slots), len(s.also), -s.score)))
         keep = sorted(keep, key=lambda s: (s.passage.doc_id, s.highlight[0], s.text))
         return keep[: settings.answer_max_facts]
 
