@@ -329,6 +329,11 @@ class Analyser:
         """Every relation some words of the question point to, the strongest first."""
         choices: list[RelationChoice] = []
         accepted = ACCEPTS.get(asks)
+        aux = next((i for i, w in enumerate(words) if w in _auxiliaries(self.lexicon)), None)
+        all_spans = [
+            {(i, j) for i, j, _ in _phrases(self.lexicon, r.cues).find(words, taken)}
+            for r in self.relations
+        ]
         for relation in self.relations:
             found = _phrases(self.lexicon, relation.cues).find(words, taken)
             if relation.name == "acronym" and asks == "expansion":
@@ -343,6 +348,15 @@ class Analyser:
             # verb comes before the words that describe its object)
             strength = max(j - i for i, j in spans) + 0.1 * (len(spans) - 1)
             strength += 0.05 * (1 - first / max(len(words), 1))
+            strength += 0.01 * (len({e.iri for _, _, e in found}) - 1)  # several lists agree
+            if aux is not None and any(i > aux + 1 and i not in taken for i, _ in spans):
+                # "What did members ask …": the first cue after the subject is the main verb
+                verb = min(i for i, _ in spans if i > aux + 1)
+                if all(
+                    not any(k > aux + 1 and k < verb for k, _ in other_spans)
+                    for other_spans in all_spans
+                ):
+                    strength += 0.1
             if any(e.kind in relation.subject_kinds for e in entities):
                 strength += 0.5
             if periods and "period" in relation.subject_kinds:
@@ -636,6 +650,11 @@ def _modifies_a_head(
         if j < len(toks) and toks[j].norm in heads and j not in taken:
             return all(k not in taken and toks[k].norm not in stop for k in range(i, j))
     return False
+
+
+@lru_cache(maxsize=8)
+def _auxiliaries(lexicon: Lexicon) -> frozenset[str]:
+    return frozenset(k[0] for w in lexicon.words("auxiliaries") if (k := name_key(w)))
 
 
 @lru_cache(maxsize=8)

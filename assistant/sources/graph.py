@@ -305,13 +305,13 @@ class GraphSource:
 
     def statements(self, choice: RelationChoice, rows: list[dict[str, Any]]) -> list[Statement]:
         relation = choice.relation
-        out: dict[tuple[str, int], Statement] = {}
+        out: dict[tuple[str, int, str, bool], Statement] = {}
         for row in rows:
             for n, say in enumerate(relation.says):
                 made = self._statement(relation, say, row)
                 if made is None:
                     continue
-                key = (made.text, n)
+                key = (made.text, n, made.passage.passage_id, bool(made.also))
                 if key not in out:
                     out[key] = made
         return list(out.values())
