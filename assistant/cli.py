@@ -126,8 +126,13 @@ def _progress() -> Iterator[tuple[Callable[[str, str], None], Callable[[int], No
 @cli.command()
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question (see README).")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Also show how the answer was found: entities, relation, SPARQL, facts, sentences.",
+)
 @click.pass_context
-def ask(ctx: click.Context, question: str | None, as_json: bool) -> None:
+def ask(ctx: click.Context, question: str | None, as_json: bool, explain: bool) -> None:
     """Answer QUESTION with cited passages; without it, answer each line of stdin."""
     from assistant.answer import Answerer
 
@@ -139,9 +144,40 @@ def ask(ctx: click.Context, question: str | None, as_json: bool) -> None:
                 continue
             answer = answerer.ask(q)
             if as_json:
-                click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+                click.echo(json.dumps(answer.to_json(explain=explain), ensure_ascii=False))
             else:
                 _print_answer(answer)
+                if explain:
+                    _print_trace(answer.trace)
+
+
+def _print_trace(trace: Any) -> None:
+    """The "How this answer was found" of the app, as text."""
+    out.print("How this answer was found:", style="bold")
+    out.print(f"  asks for: {trace.asks}", highlight=False, markup=False)
+    for e in trace.entities:
+        out.print(f"  entity: {e.matched!r} -> {e.label} <{e.iri}> ({e.kind})", highlight=False, markup=False)
+    for note in trace.notes:
+        out.print(f"  {note}", highlight=False, markup=False)
+    if trace.relation:
+        out.print(f"  relation: {trace.relation}", highlight=False, markup=False)
+    for f in trace.facts:
+        out.print(
+            f"  fact [{f.n}]: {f.subject_label} | {f.predicate_label} | {f.object_label}",
+            highlight=False,
+            markup=False,
+        )
+    if trace.sparql:
+        out.print("  SPARQL:", highlight=False, markup=False)
+        out.print("    " + trace.sparql.strip().replace("\n", "\n    "), style="dim", highlight=False, markup=False)
+    for c in trace.chosen:
+        signals = ", ".join(f"{k} {v:+.2f}" for k, v in c.signals.items())
+        out.print(
+            f"  sentence ({c.score:.2f}: {signals}; passed: {', '.join(c.checks)}): {c.text[:160]!r}",
+            highlight=False,
+            markup=False,
+        )
+    out.print()
 
 
 def _print_answer(answer: Any) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 from kg.base import KnowledgeBase
 from kg.model import Passage
 from kg.namespaces import GOV, REFERENCE_GRAPH, SKOS
-from kg.text import MONTHS
+from kg.lexicon import default_lexicon
 
 RRF_K = 60
 
@@ -49,8 +49,9 @@ def expand_query(question: str, groups: list[frozenset[str]]) -> str:
     for group in groups:
         if any(_mentions(question, v) for v in group):
             extra.extend(sorted(v for v in group if not _mentions(question, v)))
+    months = default_lexicon().words("months")
     for month, year in re.findall(r"\b([A-Z][a-z]+)\s+(\d{4})\b", question):
-        if month.lower() in MONTHS:
+        if month.lower() in months:
             extra.append(f"{month[:3]} {year[2:]}")
     return question if not extra else question + " " + " ".join(extra)
 

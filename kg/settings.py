@@ -45,6 +45,54 @@ class Settings:
     sparql_max_body_kb: int = _setting(1024, "Largest /sparql request body, in KB (then 413).")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
+    answer_candidate_passages: int = _setting(5, "Retrieved passages whose sentences may answer.")
+    answer_min_coverage: float = _setting(
+        0.3, "Share of the question's terms a quoted sentence must cover."
+    )
+    answer_weight_similarity: float = _setting(
+        0.45, "Sentence score: weight of its embedding similarity to the question."
+    )
+    answer_weight_coverage: float = _setting(
+        0.45, "Sentence score: weight of the question terms it (3/4) and its passage (1/4) cover."
+    )
+    answer_weight_passage: float = _setting(
+        0.1, "Sentence score: weight of its passage's dense retrieval score."
+    )
+    answer_weight_type: float = _setting(
+        0.08, "Sentence score: bonus for holding the kind of answer asked for, penalty for not."
+    )
+    answer_weight_expansion: float = _setting(
+        0.1, "Sentence score: bonus for spelling out the acronym asked about."
+    )
+    answer_weight_resolution: float = _setting(
+        0.1, "Sentence score: bonus for a numbered resolution when asked what was decided."
+    )
+    answer_weight_only_asks: float = _setting(
+        0.15, "Sentence score: penalty for only reporting a member's question (no reply)."
+    )
+    answer_runner_up: float = _setting(
+        0.9, "A further sentence is quoted when it scores at least this share of the best."
+    )
+    answer_soft_floor: float = _setting(
+        0.55, "Word cosine under which a question word the documents never use earns no credit."
+    )
+    answer_soft_span: float = _setting(
+        0.25, "Word cosine span over which that credit grows from none to full."
+    )
+    answer_fact_min_coverage: float = _setting(
+        0.5, "Share of the question's topic terms a graph fact's passage must cover."
+    )
+    answer_fact_anchor: float = _setting(
+        0.2, "Graph fact score: bonus when the question itself names the fact's subject."
+    )
+    answer_fact_rank: float = _setting(
+        0.1, "Graph fact score: bonus for a fact whose passage ranks high in retrieval."
+    )
+    answer_max_facts: int = _setting(12, "Most graph facts one answer lists.")
+    answer_entity_candidates: int = _setting(
+        8, "Graph entities one name in a question may stand for (best first)."
+    )
+    answer_max_relations: int = _setting(3, "Relations tried per question, strongest first.")
     ner: bool = _setting(True, "Run spaCy's English NER beside the extraction rules during ingest.")
     admin_token: str = _setting(
         "",
