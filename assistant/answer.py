@@ -87,7 +87,10 @@ class Answerer:
             return Answer(text, "Please ask a question.", False)
         q = self.understand(text, conversation)
         trace = Trace(asks=q.asks, entities=list(q.entities))
-        trace.notes += [f"relation candidate: {c.relation.name} ({', '.join(c.cue_words) or 'follow-up'})" for c in q.relations]
+        trace.notes += [
+            f"relation candidate: {c.relation.name} ({', '.join(c.cue_words) or 'follow-up'})"
+            for c in q.relations
+        ]
         if q.nonsense:
             answer = decline(text, q.nonsense, trace)
             self._remember(conversation, q, answer, None)
@@ -109,7 +112,9 @@ class Answerer:
     def _graph(self, q: Question, hits: list[Hit]) -> GraphAnswer | None:
         if not q.relations:
             return None
-        source = GraphSource(self.kb, self.lexicon, self.index, self.kb.settings.answer_max_relations)
+        source = GraphSource(
+            self.kb, self.lexicon, self.index, self.kb.settings.answer_max_relations
+        )
         iris = [passage_iri(h.passage.doc_id, h.passage.start, h.passage.end) for h in hits]
         return source.find(q, iris, self.kb.settings)
 
@@ -181,9 +186,7 @@ class Answerer:
         relation = graph.relation if graph and graph.statements else None
         if relation is None and q.relations:
             relation = q.relations[0].relation.name
-        conversation.add(
-            Turn(q.text, tuple(q.entities), tuple(named), relation, q.asks)
-        )
+        conversation.add(Turn(q.text, tuple(q.entities), tuple(named), relation, q.asks))
 
 
 __all__ = [

@@ -156,7 +156,11 @@ def _print_trace(trace: Any) -> None:
     out.print("How this answer was found:", style="bold")
     out.print(f"  asks for: {trace.asks}", highlight=False, markup=False)
     for e in trace.entities:
-        out.print(f"  entity: {e.matched!r} -> {e.label} <{e.iri}> ({e.kind})", highlight=False, markup=False)
+        out.print(
+            f"  entity: {e.matched!r} -> {e.label} <{e.iri}> ({e.kind})",
+            highlight=False,
+            markup=False,
+        )
     for note in trace.notes:
         out.print(f"  {note}", highlight=False, markup=False)
     if trace.relation:
@@ -169,7 +173,12 @@ def _print_trace(trace: Any) -> None:
         )
     if trace.sparql:
         out.print("  SPARQL:", highlight=False, markup=False)
-        out.print("    " + trace.sparql.strip().replace("\n", "\n    "), style="dim", highlight=False, markup=False)
+        out.print(
+            "    " + trace.sparql.strip().replace("\n", "\n    "),
+            style="dim",
+            highlight=False,
+            markup=False,
+        )
     for c in trace.chosen:
         signals = ", ".join(f"{k} {v:+.2f}" for k, v in c.signals.items())
         out.print(

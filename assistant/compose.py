@@ -80,9 +80,7 @@ def from_graph(
     facts: list[Fact] = []
     for n, st in enumerate(graph.statements):
         citation = cites.cite(st.passage, kb.title(st.passage.doc_id), st.highlight)
-        refs = [citation.n] + [
-            cites.cite(p, kb.title(p.doc_id), span).n for p, span in st.also
-        ]
+        refs = [citation.n] + [cites.cite(p, kb.title(p.doc_id), span).n for p, span in st.also]
         text = f"{lead} {st.text}" if lead and n == 0 else st.text
         parts.append(f"{_end(text)} " + "".join(f"[{r}]" for r in dict.fromkeys(refs)))
         facts += facts_of(st, citation.n)
@@ -90,7 +88,9 @@ def from_graph(
     if supporting is not None:
         passage, (s, e), title = supporting
         citation = cites.cite(passage, title, (s, e))
-        parts.append(f"{_sentence(passage.text[s - passage.start : e - passage.start])} [{citation.n}]")
+        parts.append(
+            f"{_sentence(passage.text[s - passage.start : e - passage.start])} [{citation.n}]"
+        )
     trace.facts = facts
     trace.sparql = graph.sparql
     trace.relation = graph.relation
@@ -108,8 +108,8 @@ def from_graph(
 
 
 def _end(text: str) -> str:
-    text = text.rstrip()
-    return text if text.endswith((".", ";", ":", "!", "?")) else text
+    """The sentence without trailing space (its citation marks follow it directly)."""
+    return text.rstrip()
 
 
 def _supporting(
@@ -127,7 +127,9 @@ def _supporting(
     return first.passage, first.highlight, kb.title(first.passage.doc_id)
 
 
-def from_passages(question: str, chosen: list[Candidate], confidence: float, trace: Trace, kb: KnowledgeBase) -> Answer:
+def from_passages(
+    question: str, chosen: list[Candidate], confidence: float, trace: Trace, kb: KnowledgeBase
+) -> Answer:
     cites = Citations(kb)
     parts: list[str] = []
     lead_ins: set[str] = set()
@@ -151,7 +153,13 @@ def _names(text: str, label: str) -> bool:
 
 def chosen_of(cand: Candidate) -> Chosen:
     return Chosen(
-        cand.passage_id, cand.start, cand.end, cand.text, cand.score, tuple(cand.checks), dict(cand.signals)
+        cand.passage_id,
+        cand.start,
+        cand.end,
+        cand.text,
+        cand.score,
+        tuple(cand.checks),
+        dict(cand.signals),
     )
 
 
@@ -162,11 +170,21 @@ def related(kb: KnowledgeBase, hits: list[Hit]) -> list[Citation]:
 def abstain(
     question: str, kb: KnowledgeBase, hits: list[Hit], trace: Trace, confidence: float = 0.0
 ) -> Answer:
-    return Answer(question, NOT_FOUND, False, related=related(kb, hits), confidence=confidence, trace=trace)
+    return Answer(
+        question, NOT_FOUND, False, related=related(kb, hits), confidence=confidence, trace=trace
+    )
 
 
 def decline(question: str, why: str, trace: Trace) -> Answer:
     return Answer(question, NONSENSE.format(why=why), False, trace=trace)
 
 
-__all__ = ["NONSENSE", "NOT_FOUND", "abstain", "decline", "from_graph", "from_passages", "make_citation"]
+__all__ = [
+    "NONSENSE",
+    "NOT_FOUND",
+    "abstain",
+    "decline",
+    "from_graph",
+    "from_passages",
+    "make_citation",
+]

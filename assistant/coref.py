@@ -65,7 +65,12 @@ def opening_reference(sentence: str, lexicon: Lexicon) -> tuple[str, str | None]
 
 
 def resolve(
-    text: str, offset: int, sentence: str, index: EntityIndex, lexicon: Lexicon, stop: frozenset[str]
+    text: str,
+    offset: int,
+    sentence: str,
+    index: EntityIndex,
+    lexicon: Lexicon,
+    stop: frozenset[str],
 ) -> Referent | None:
     """What ``sentence`` (at ``offset`` in ``text``) points back to, if it opens by pointing."""
     pointing = opening_reference(sentence, lexicon)

@@ -69,6 +69,8 @@ def node_kind(types: list[str]) -> str | None:
     order = list(NODE_KINDS)
     nodes = sorted((t for t in types if t in NODE_KINDS), key=order.index)
     return NODE_KINDS[nodes[0]] if nodes else None
+
+
 _TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|&")
 MAX_NAME_TOKENS = 12
 
@@ -304,12 +306,12 @@ def find_mentions(index: EntityIndex, question: str, stop: frozenset[str]) -> li
                 found.append((i, i + 1, tuple(people), False))
     chosen: list[Mention] = []
     taken: set[int] = set()
-    for i, j, iris, exact in sorted(found, key=lambda f: (-(f[1] - f[0]), not f[3], f[0])):
+    for i, j, named, exact in sorted(found, key=lambda f: (-(f[1] - f[0]), not f[3], f[0])):
         if taken & set(range(i, j)):
             continue
         taken |= set(range(i, j))
         start, end = toks[i].start, toks[j - 1].end
-        chosen.append(Mention(start, end, question[start:end], iris, exact))
+        chosen.append(Mention(start, end, question[start:end], named, exact))
     return sorted(chosen, key=lambda m: m.start)
 
 
@@ -320,8 +322,10 @@ def _plausible(span: list[Token], iris: set[str], index: EntityIndex, stop: froz
     tok = span[0]
     if tok.norm in stop:
         return False
-    return _is_acronym(tok.raw) or tok.raw[:1].isupper() or all(
-        index.kinds.get(i) in {"organisation", "programme", "term"} for i in iris
+    return (
+        _is_acronym(tok.raw)
+        or tok.raw[:1].isupper()
+        or all(index.kinds.get(i) in {"organisation", "programme", "term"} for i in iris)
     )
 
 
@@ -340,7 +344,6 @@ def _shortened(index: EntityIndex, key: tuple[str, ...]) -> set[str]:
 __all__ = [
     "KINDS",
     "NODE_KINDS",
-    "node_kind",
     "EntityIndex",
     "Mention",
     "Token",
@@ -348,5 +351,6 @@ __all__ = [
     "cached_index",
     "find_mentions",
     "name_key",
+    "node_kind",
     "tokens",
 ]

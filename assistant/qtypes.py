@@ -30,7 +30,9 @@ class Detectors:
 def detectors(lexicon: Lexicon) -> Detectors:
     """The patterns for one lexicon, compiled once."""
     month = _alternation(lexicon.words("months"))
-    parts = _alternation(lexicon.words("year-parts")) if "year-parts" in lexicon.scheme_names else ""
+    parts = (
+        _alternation(lexicon.words("year-parts")) if "year-parts" in lexicon.scheme_names else ""
+    )
     date = (
         rf"\b(?:{month})\.?\s+['’]?\d{{2,4}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{month})\b"
         rf"|\b(?:19|20)\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bQ[1-4]\b"

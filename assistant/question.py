@@ -204,7 +204,12 @@ class Analyser:
         entities += inherited
         relations = self._relations(words, taken, asks, entities, periods, conversation, follow_up)
         terms = self._terms(text, toks, mentions, relations, acronym, periods, ask_words)
-        dated = {i for i, t in enumerate(toks) for p in periods if t.raw.lower() in p.label.lower().split()}
+        dated = {
+            i
+            for i, t in enumerate(toks)
+            for p in periods
+            if t.raw.lower() in p.label.lower().split()
+        }
         required = self._required(
             toks, taken | dated, relations, asks_words=ask_words, acronym=acronym
         )
@@ -244,9 +249,7 @@ class Analyser:
                 return kind, wants_list, used
         return ("list" if wants_list else "other"), wants_list, used
 
-    def _acronym(
-        self, toks: list, words: list[str], asks: str, taken: set[int]
-    ) -> str | None:
+    def _acronym(self, toks: list, words: list[str], asks: str, taken: set[int]) -> str | None:
         """The acronym an expansion question asks about ("What does RAFT stand for?", "what's
         the LMC"): asked in so many words, or the only word of a "what is" question."""
         candidates = [t.raw for t in toks if _ACRONYM_RE.match(t.raw)]
@@ -264,11 +267,14 @@ class Analyser:
         for mention in mentions:
             iris = sorted(mention.iris, key=self._rank)[: self.entity_candidates]
             for iri in iris:
-                if acronym and mention.text.rstrip("s") == acronym.rstrip("s"):
-                    if acronym not in self.index.acronyms.get(iri, []) and not any(
+                if (
+                    acronym
+                    and mention.text.rstrip("s") == acronym.rstrip("s")
+                    and not any(
                         a.upper() == acronym.upper() for a in self.index.acronyms.get(iri, [])
-                    ):
-                        continue
+                    )
+                ):
+                    continue
                 out.append(
                     LinkedEntity(
                         iri, self.index.label(iri), mention.text, self.index.kinds.get(iri, "")
@@ -312,7 +318,9 @@ class Analyser:
                 chosen = conversation.recent_entities()[:1]
         if entities and not pointers:
             return False, []
-        return True, [LinkedEntity(e.iri, e.label, "(from the conversation)", e.kind) for e in chosen]
+        return True, [
+            LinkedEntity(e.iri, e.label, "(from the conversation)", e.kind) for e in chosen
+        ]
 
     # -- relations ---------------------------------------------------------------------------
 
@@ -386,7 +394,8 @@ class Analyser:
         own = {e.iri for e in entries}
 
         def value(entry: Entry) -> str:
-            return entry.notation if (entry.notation or "").startswith("http") else entry.iri
+            notation = entry.notation or ""
+            return notation if notation.startswith("http") else entry.iri
 
         out: list[str] = []
         generic = _phrases(self.lexicon, ("generic-decision-words",))
@@ -438,9 +447,7 @@ class Analyser:
         cue_words = {w for c in relations for cue in c.cue_words for w in cue.split()}
         for period in periods:
             terms.append(self._date_term(period))
-        date_words = {
-            w.lower() for p in periods for w in re.findall(r"[A-Za-z0-9]+", p.label)
-        }
+        date_words = {w.lower() for p in periods for w in re.findall(r"[A-Za-z0-9]+", p.label)}
         synonyms = _phrases(self.lexicon, ("synonyms",))
         words = [t.norm for t in toks]
         used: set[int] = set(in_mention)
@@ -540,9 +547,11 @@ class Analyser:
 
         run: list[Token] = []
         for i, tok in enumerate(toks):
-            possessive = in_mention(tok) and (
-                i + 1 < len(toks) and not in_mention(toks[i + 1])
-            ) and tok.raw.endswith("'s")
+            possessive = (
+                in_mention(tok)
+                and (i + 1 < len(toks) and not in_mention(toks[i + 1]))
+                and tok.raw.endswith("'s")
+            )
             if possessive:
                 run = []
                 for nxt in toks[i + 1 :]:
@@ -571,7 +580,7 @@ class Analyser:
         }
 
     def _day_months(self, text: str) -> list[Term]:
-        """"21 June" with no year: a date the documents may write "21 Jun" (no period, since a
+        """ "21 June" with no year: a date the documents may write "21 Jun" (no period, since a
         date needs its year)."""
         months = {e.notation: e.forms for e in self.lexicon.entries("months")}
         terms = []
@@ -592,16 +601,16 @@ class Analyser:
     def _date_term(self, period: Period) -> Term:
         """'November 2022' matches 'Nov 22', 'November 2022' and '11/2022' alike."""
         first = period.earliest
-        month = next((e for e in self.lexicon.entries("months") if e.notation == str(first.month)), None)
+        month = next(
+            (e for e in self.lexicon.entries("months") if e.notation == str(first.month)), None
+        )
         names = "|".join(re.escape(f) for f in (month.forms if month else ()))
         year = str(first.year)
         short = year[2:]
         if len(period.start) == 4:
             pattern = rf"\b(?:{year}|['’]?{short})\b"
         else:
-            pattern = (
-                rf"\b(?:{names})\.?\s*['’]?(?:{year}|{short})?\b|\b0?{first.month}/(?:{year}|{short})\b"
-            )
+            pattern = rf"\b(?:{names})\.?\s*['’]?(?:{year}|{short})?\b|\b0?{first.month}/(?:{year}|{short})\b"
         group = frozenset(stems(period.label))
         return Term(period.label, group, self._idf(group) + 1.0, (), pattern)
 
@@ -659,7 +668,7 @@ def _auxiliaries(lexicon: Lexicon) -> frozenset[str]:
 
 @lru_cache(maxsize=8)
 def _stop_words(lexicon: Lexicon) -> frozenset[str]:
-    words = set()
+    words: set[str] = set()
     for form in lexicon.words("question-words") | lexicon.words("ask-softeners"):
         words.update(name_key(form))
     return frozenset(words)

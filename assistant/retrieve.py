@@ -9,9 +9,9 @@ from functools import lru_cache
 import numpy as np
 
 from kg.base import KnowledgeBase
+from kg.lexicon import default_lexicon
 from kg.model import Passage
 from kg.namespaces import GOV, REFERENCE_GRAPH, SKOS
-from kg.lexicon import default_lexicon
 
 RRF_K = 60
 

@@ -129,7 +129,12 @@ def test_generic_decision_words_do_not_narrow_the_verb(answerer: Answerer) -> No
 
 @pytest.mark.parametrize(
     "question",
-    ["committee committee committee committee", "the the the", "asdf qwerty zxcv", "purple monkey dishwasher"],
+    [
+        "committee committee committee committee",
+        "the the the",
+        "asdf qwerty zxcv",
+        "purple monkey dishwasher",
+    ],
 )
 def test_nonsense(question: str, answerer: Answerer) -> None:
     assert answerer.understand(question).nonsense
@@ -155,7 +160,9 @@ def test_it_is_the_last_questions_body(answerer: Answerer) -> None:
 def test_she_is_the_last_person_named(answerer: Answerer) -> None:
     conversation = Conversation()
     steering = LinkedEntity(STEERING, "PSU Steering Group", "x", "organisation")
-    person = LinkedEntity("https://w3id.org/govkg/id/person/subeena-suleman", "Subeena Suleman", "x", "person")
+    person = LinkedEntity(
+        "https://w3id.org/govkg/id/person/subeena-suleman", "Subeena Suleman", "x", "person"
+    )
     conversation.add(_turn("Who chairs the PSU Steering Group?", steering, answered=(person,)))
     q = answerer.understand("what other role does she have?", conversation)
     assert [e.kind for e in q.entities] == ["person"]
@@ -178,9 +185,21 @@ def test_conversation_keeps_the_recent_turns() -> None:
 def test_every_relation_file_parses_and_binds_only_iris() -> None:
     relations = load_relations(REPO_ROOT / "ontology")
     assert {r.name for r in relations} >= {
-        "post-holders", "person-posts", "changes", "purposes", "composition", "links",
-        "decisions", "presenters", "questions", "acronym", "events", "programmes",
-        "attendance", "actions", "plan-elements",
+        "post-holders",
+        "person-posts",
+        "changes",
+        "purposes",
+        "composition",
+        "links",
+        "decisions",
+        "presenters",
+        "questions",
+        "acronym",
+        "events",
+        "programmes",
+        "attendance",
+        "actions",
+        "plan-elements",
     }
     for relation in relations:
         assert relation.says and relation.facts and relation.subject_kinds

@@ -33,7 +33,9 @@ from kg.namespaces import GOV, GOVID, PROV
 from kg.settings import Settings
 from kg.text import sentence_spans
 
-_PASSAGE_RE = re.compile(rf"^{re.escape(str(GOVID))}doc/(?P<doc>[^/]+)/passage/(?P<s>\d+)-(?P<e>\d+)$")
+_PASSAGE_RE = re.compile(
+    rf"^{re.escape(str(GOVID))}doc/(?P<doc>[^/]+)/passage/(?P<s>\d+)-(?P<e>\d+)$"
+)
 _SLOT_RE = re.compile(r"\{(\w+)\}")
 _OPTIONAL_RE = re.compile(r"\[([^\[\]]*)\]")
 ARTICLE_KINDS = frozenset({"organisation", "post"})
@@ -120,9 +122,13 @@ class Renderer:
     def label_in(self, iri: str, text: str) -> str | None:
         """The name of ``iri`` that ``text`` uses (the title too, for a person, when it does)."""
         preferred = self.index.label(iri)
-        labels = [preferred] + sorted(
-            (n for n in self.index.labels.get(iri, []) if n != preferred), key=lambda n: (-len(n), n)
-        )
+        labels = [
+            preferred,
+            *sorted(
+                (n for n in self.index.labels.get(iri, []) if n != preferred),
+                key=lambda n: (-len(n), n),
+            ),
+        ]
         display = self.index.display(iri)
         if display != preferred and stands_in(display, text):
             return display
@@ -222,7 +228,8 @@ def _concept_labels(lexicon: Lexicon) -> dict[str, str]:
         if scheme not in lexicon.scheme_names:
             continue
         for entry in lexicon.entries(scheme):
-            key = entry.notation if (entry.notation or "").startswith("http") else entry.iri
+            notation = entry.notation or ""
+            key = notation if notation.startswith("http") else entry.iri
             labels[key] = entry.label
     return labels
 
@@ -294,7 +301,8 @@ class GraphSource:
             dated = [
                 a.iri
                 for a in anchors
-                if a.kind == "period" and (_overlaps(a, question) if question.periods else a.rank < 2)
+                if a.kind == "period"
+                and (_overlaps(a, question) if question.periods else a.rank < 2)
             ]
         if named or dated:
             return list(dict.fromkeys(dated + named))[:cap], "question"
@@ -438,18 +446,25 @@ class GraphSource:
         sparql = bind(choice.relation.query, values)
         return sparql, run_query(self.kb, sparql)
 
-    def find(self, question: Question, passage_iris: list[str], settings: Settings) -> GraphAnswer | None:
+    def find(
+        self, question: Question, passage_iris: list[str], settings: Settings
+    ) -> GraphAnswer | None:
         """The best group of facts of the strongest relation that has one, or None."""
         anchors: list[Anchor] | None = None
         tried: list[str] = []
         for choice in question.relations[: settings.answer_max_relations]:
             relation = choice.relation
             if anchors is None and (
-                not question.entities_of(relation.subject_kinds) or "period" in relation.subject_kinds
+                not question.entities_of(relation.subject_kinds)
+                or "period" in relation.subject_kinds
             ):
                 anchors = self.anchors(passage_iris)
             subjects, how = self.subjects(
-                relation, question, anchors or [], settings.answer_entity_candidates * 4, choice.strong
+                relation,
+                question,
+                anchors or [],
+                settings.answer_entity_candidates * 4,
+                choice.strong,
             )
             if not subjects:
                 tried.append(f"{relation.name}: nothing to ask about")
@@ -468,7 +483,9 @@ class GraphSource:
                     )
                     statements = self.statements(choice, rows)
                     chosen = self.choose(question, statements, "passages", passage_iris, settings)
-                    tried.append(f"{relation.name} (from the passages): {len(rows)} rows, {len(chosen)} facts kept")
+                    tried.append(
+                        f"{relation.name} (from the passages): {len(rows)} rows, {len(chosen)} facts kept"
+                    )
             if chosen:
                 lead = self.lead(relation, chosen)
                 return GraphAnswer(relation.name, sparql, chosen, how, tried, lead)
@@ -550,9 +567,12 @@ def about_someone_else(st: Statement, question: Question, index: EntityIndex) ->
     kinds = {e.kind for e in question.entities} & {"organisation", "person"}
     labels = {name_key(v) for e in question.entities for v in index.labels.get(e.iri, [])}
     for iri in st.named.values():
-        if index.kinds.get(iri) in kinds and iri not in asked:
-            if not any(name_key(v) in labels for v in index.labels.get(iri, [])):
-                return True
+        if (
+            index.kinds.get(iri) in kinds
+            and iri not in asked
+            and not any(name_key(v) in labels for v in index.labels.get(iri, []))
+        ):
+            return True
     return False
 
 
@@ -571,7 +591,9 @@ def on_topic(
     context = f"{title}\n{st.passage.embedding_text}\n{st.text}"
     context_stems = set(stems(context))
     for term in question.required + [t for t in question.terms if t.document]:
-        text, text_stems = document(st.passage.doc_id) if term.document else (context, context_stems)
+        text, text_stems = (
+            document(st.passage.doc_id) if term.document else (context, context_stems)
+        )
         if not term.matches(text, text_stems):
             return 0.0
     own_text = f"{sentence}\n{st.text}\n{st.about}"
@@ -615,8 +637,14 @@ def _distinct(statements: list[Statement]) -> list[Statement]:
 
 def _is_list(question: Question, group: list[Statement]) -> bool:
     """A list question, or a relation whose answer is a list, is answered with the whole group."""
-    return question.wants_list or question.asks == "list" or any(
-        "list" in rel.answers for rel in [c.relation for c in question.relations] if rel.name == group[0].relation
+    return (
+        question.wants_list
+        or question.asks == "list"
+        or any(
+            "list" in rel.answers
+            for rel in [c.relation for c in question.relations]
+            if rel.name == group[0].relation
+        )
     )
 
 
@@ -625,8 +653,7 @@ def _overlaps(anchor: Anchor, question: Question) -> bool:
         return False
     latest = anchor.latest or "9999-12-31"
     return any(
-        anchor.earliest <= (p.latest or p.earliest).isoformat()
-        and latest >= p.earliest.isoformat()
+        anchor.earliest <= (p.latest or p.earliest).isoformat() and latest >= p.earliest.isoformat()
         for p in question.periods
     )
 

@@ -103,7 +103,11 @@ def candidates(hits: list[Hit], n_passages: int, lexicon: Lexicon) -> list[Candi
         spans = sentence_spans(text)
         for i, (s, e) in enumerate(spans):
             sentence = text[s:e]
-            if len(sentence.split()) < 3 and not re.search(r"\d", sentence) and not _lead_in(sentence):
+            if (
+                len(sentence.split()) < 3
+                and not re.search(r"\d", sentence)
+                and not _lead_in(sentence)
+            ):
                 continue
             end = _group_end(text, spans, i, lexicon)
             out.append(Candidate(hit, hit.passage.start + s, hit.passage.start + end, text[s:end]))
@@ -182,7 +186,7 @@ def about_the_entities(cand: Candidate, ctx: Context) -> bool:
     context_stems = set(stems(context))
     document = ctx.document(hit.passage.doc_id)
     for term in ctx.question.required + [t for t in ctx.question.terms if t.document]:
-        where, where_stems = (document if term.document else (context, context_stems))
+        where, where_stems = document if term.document else (context, context_stems)
         if not term.matches(where, where_stems):
             return False
     named = [t for t in ctx.question.terms if t.entity and not t.document and not t.loose]
@@ -243,7 +247,9 @@ def speaks_to_the_question(cand: Candidate, ctx: Context) -> bool:
     text_stems = set(stems(cand.text))
     soft = ctx.soft.get(id(cand), {})
     head = q.head
-    if head is not None and not (head.matches(cand.text, text_stems) or soft.get(head.label, 0.0) >= 0.5):
+    if head is not None and not (
+        head.matches(cand.text, text_stems) or soft.get(head.label, 0.0) >= 0.5
+    ):
         return False  # "the PSU's new headquarters": the sentence must be about headquarters
     said = any(t.matches(cand.text, text_stems) or soft.get(t.label, 0.0) >= 0.5 for t in focus)
     if q.asks == "expansion" and has_type(q.asks, cand.text, ctx.lexicon, q.acronym):
@@ -384,7 +390,10 @@ class PassageSource:
         return sorted(live, key=lambda c: (-c.score, c.start))
 
     def _passes(
-        self, cand: Candidate, ctx: Context, checks: tuple[tuple[str, Callable[[Candidate, Context], bool]], ...]
+        self,
+        cand: Candidate,
+        ctx: Context,
+        checks: tuple[tuple[str, Callable[[Candidate, Context], bool]], ...],
     ) -> bool:
         for name, check in checks:
             if not check(cand, ctx):
@@ -392,7 +401,9 @@ class PassageSource:
             cand.checks.append(name)
         return True
 
-    def _soft_matches(self, terms: list[Term], cands: list[Candidate]) -> dict[int, dict[str, float]]:
+    def _soft_matches(
+        self, terms: list[Term], cands: list[Candidate]
+    ) -> dict[int, dict[str, float]]:
         """Credit for question words the documents never use but a sentence says otherwise
         (chosen ~ elected): cosine of word embeddings, for unknown words only."""
         unknown = [t for t in terms if not t.entity and not any(self.known(s) for s in t.stems)]
