@@ -12,9 +12,8 @@ from rdflib import Graph
 
 from ingest.catalog import read_catalog
 from ingest.check import repair
-from ingest.extract import extract_facts, load_reference
-from ingest.load import discover, doc_id_for, load_document
-from ingest.segment import segment
+from ingest.load import discover, doc_id_for
+from ingest.worker import file_reader
 from ingest.write import Prepared, remove_document, write_documents
 from kg.base import KnowledgeBase
 from kg.errors import DocumentError, NotFoundError
@@ -85,29 +84,31 @@ def ingest(
 def _ingest_files(
     kb: KnowledgeBase, files: list[tuple[Path, Path]], report: IngestReport, progress: Progress
 ) -> set[str]:
-    reference = load_reference(kb.settings.ontology)
+    """Read each new or changed file (in the file reader's process, with its limits)."""
+    settings = kb.settings
+    reader = file_reader(settings.ontology, settings.file_memory_mb)
     registered = kb.registry()
     catalogs: dict[Path, dict[str, dict[str, str]]] = {}
     seen: set[str] = set()
     pending: list[tuple[Path, Document, list[Passage], Graph]] = []
-    max_bytes = kb.settings.max_file_mb * 1024 * 1024
+    max_bytes = settings.max_file_mb * 1024 * 1024
     for path, root in files:
         doc_id = doc_id_for(path, root)
         seen.add(doc_id)  # a file that fails to load is still there: never prune it
-        if registered.get(doc_id) == _file_sha256(path):
+        sha = _file_sha256(path)
+        if sha is not None and registered.get(doc_id) == sha:
             report.unchanged.append(doc_id)
             progress(str(path), "unchanged")
             continue
         try:
             if root not in catalogs:
                 catalogs[root] = read_catalog(root)
-            doc = load_document(path, root, catalogs[root], max_bytes=max_bytes)
+            loaded = reader.read(path, root, catalogs[root], max_bytes, settings.file_timeout)
         except DocumentError as error:
             report.failed.append(error)
             progress(str(path), "failed")
             continue
-        passages = segment(doc)
-        pending.append((path, doc, passages, extract_facts(doc, passages, reference)))
+        pending.append((path, loaded.doc, loaded.passages, loaded.facts))
         if sum(len(item[2]) for item in pending) >= EMBED_CHUNK:
             _write_pending(kb, pending, registered, report, progress)
     _write_pending(kb, pending, registered, report, progress)

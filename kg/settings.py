@@ -34,6 +34,12 @@ class Settings:
     cors_origins: str = _setting("", "Comma-separated origins allowed to call /sparql ('*' = any).")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
+    file_timeout: float = _setting(
+        300.0, "Seconds one file may take to load, segment and extract before it is skipped."
+    )
+    file_memory_mb: int = _setting(
+        4096, "Memory (MB) the process reading one file may use before the file is skipped."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -6,21 +6,24 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from datetime import datetime
 
 import docx
 from docx.document import Document as DocxDocument
 from docx.opc.exceptions import OpcError
 from docx.oxml.ns import qn
-from docx.table import Table
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from lxml.etree import XMLSyntaxError
 
 from ingest.loaders.base import LoadResult
-from ingest.loaders.clean import group_blocks, join_blocks
+from ingest.loaders.clean import group_blocks, join_blocks, nested
 from kg.errors import DocumentError
 
 _HEADING_RE = re.compile(r"^(?:heading\s*(\d)|title|subtitle)$", re.IGNORECASE)
+_TOC_STYLE_RE = re.compile(r"^(?:toc\s*\d|toc heading|table of figures)$", re.IGNORECASE)
+_LIST_STYLE_LEVEL_RE = re.compile(r"^list (?:bullet|number|paragraph|continue)\s*(\d)?$", re.I)
 # python-docx's own template carries this timestamp; it says nothing about the document.
 _TEMPLATE_DATE = "2013-12-23T23:15:00"
 _ROMAN: tuple[tuple[int, str], ...] = (
@@ -55,44 +58,92 @@ def load_docx(data: bytes, name: str) -> LoadResult:
 
 
 def _items(document: DocxDocument, numbering: _Numbering) -> list[tuple[str, str]]:
-    """(kind, line) items of the body: "h" heading, "p" paragraph, "li" list item, "row"."""
+    """(kind, line) items of the body: "h" heading, "p" paragraph, "li" list item, "row".
+
+    Tables used for layout (minutes with a long discussion per cell) are read cell by
+    cell as body text; data tables give one line per row. The walk keeps its own stack,
+    so tables inside tables never recurse.
+    """
     items: list[tuple[str, str]] = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
+    stack: list[Iterator[Paragraph | Table]] = [document.iter_inner_content()]
+    while stack:
+        block = next(stack[-1], None)
+        if block is None:
+            stack.pop()
+        elif isinstance(block, Paragraph):
+            item = _paragraph_item(block, numbering)
+            if item is not None:
+                items.append(item)
+        elif _is_layout_table(block):
+            stack.append(_layout_cells(block))
+        else:
             items.extend(("row", row) for row in _table_rows(block))
             items.append(("p", ""))  # two tables in a row stay two blocks
-            continue
-        text = " ".join(block.text.split("\n")) if block.text else ""
-        if not text.strip():
-            continue
-        style = block.style.name if block.style is not None else ""
-        if _HEADING_RE.match(style or ""):
-            items.append(("h", " ".join(text.split())))
-            continue
-        label = numbering.label(block)
-        if label is not None:
-            items.append(("li", f"{label} {text.strip()}"))
-        else:
-            items.append(("p", text))
     return items
+
+
+def _paragraph_item(block: Paragraph, numbering: _Numbering) -> tuple[str, str] | None:
+    text = " ".join(block.text.split("\n")).strip() if block.text else ""
+    if not text:
+        return None
+    style = (block.style.name if block.style is not None else "") or ""
+    if _TOC_STYLE_RE.match(style):
+        return None  # a table of contents repeats the headings; it is not content
+    if _HEADING_RE.match(style):
+        return ("h", " ".join(text.split()))
+    label = numbering.label(block)
+    if label is None:
+        return ("p", text)
+    return ("li", nested(f"{label} {text}", numbering.depth(block)))
+
+
+_LAYOUT_CELL_CHARS = 400
+
+
+def _cells(table: Table) -> Iterator[tuple[int, _Cell]]:
+    """(row index, cell) for each cell written once: the first row of a vertical merge,
+    one cell for a horizontal one. Reads the XML directly (one pass), so a long merged
+    column costs nothing extra."""
+    for index, tr in enumerate(table._tbl.tr_lst):
+        for tc in tr.tc_lst:
+            if tc.vMerge != "continue":
+                yield index, _Cell(tc, table)
+
+
+_TEXT_TAGS = (qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"))
+
+
+def _cell_text(cell: _Cell) -> str:
+    """All the text of a cell, tables inside it included, on one line."""
+    paragraphs = (
+        "".join(node.text or " " for node in p.iter(*_TEXT_TAGS)) for p in cell._tc.iter(qn("w:p"))
+    )
+    return " ".join(" ".join(paragraphs).split())
+
+
+def _is_layout_table(table: Table) -> bool:
+    """A table whose cells hold long text or several paragraphs is page layout."""
+    for _, cell in _cells(table):
+        paragraphs = [p for p in cell._tc.iter(qn("w:p"))]
+        if len(paragraphs) >= 3 or len(_cell_text(cell)) > _LAYOUT_CELL_CHARS:
+            return True
+    return False
+
+
+def _layout_cells(table: Table) -> Iterator[Paragraph | Table]:
+    """The content of each cell in reading order, as if it were body text."""
+    for _, cell in _cells(table):
+        yield from cell.iter_inner_content()
 
 
 def _table_rows(table: Table) -> list[str]:
     """One line per row, cells joined with " | "; a merged cell is written once."""
-    rows: list[str] = []
-    for row in table.rows:
-        cells: list[str] = []
-        seen: set[int] = set()
-        for cell in row.cells:
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            value = " ".join(cell.text.split())
-            if value:
-                cells.append(value)
-        if cells:
-            rows.append(" | ".join(cells))
-    return rows
+    rows: dict[int, list[str]] = {}
+    for index, cell in _cells(table):
+        value = _cell_text(cell)
+        if value:
+            rows.setdefault(index, []).append(value)
+    return [" | ".join(cells) for _, cells in sorted(rows.items())]
 
 
 class _Numbering:
@@ -133,6 +184,16 @@ class _Numbering:
         if fmt in ("bullet", "none", "") or not pattern:
             return "•"
         return self._count(num_id, int(ilvl), pattern)
+
+    def depth(self, paragraph: Paragraph) -> int:
+        """Nesting depth of a list item: its numbering level, else its style's number
+        ("List Bullet 2" is one level down)."""
+        num_id, ilvl = _num_pr(paragraph)
+        if num_id is not None and ilvl.isdigit() and int(ilvl) > 0:
+            return int(ilvl)
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        match = _LIST_STYLE_LEVEL_RE.match(style)
+        return int(match.group(1)) - 1 if match and match.group(1) else 0
 
     def _count(self, num_id: str, level: int, pattern: str) -> str:
         counters = self.counters.setdefault(num_id, {})

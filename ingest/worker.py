@@ -1,0 +1,204 @@
+"""One file at a time, read in a child process with a time and a memory limit of its own.
+
+Loading, segmenting and extracting a file is where untrusted input meets parsers (PDF,
+DOCX, HTML) that may be slow or greedy on a pathological file. ``FileReader`` runs that
+work in a separate process, so such a file fails alone, with one line, and the run goes
+on with the next one: a file over ``KG_FILE_TIMEOUT`` seconds has its process killed and
+replaced; one over ``KG_FILE_MEMORY_MB`` fails with a MemoryError inside it; one whose
+reader dies (a crash in a C extension) is reported with the exit code.
+
+The child process is started once (spawn, so it shares nothing with the parent's
+threads) and reused for every file while it stays healthy.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.errors import DocumentError, KGError
+from kg.model import Document, Passage
+
+_START_SECONDS = 120.0  # how long a fresh child may take to import and load the ontology
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What reading one file gives: the document, its passages and its fact triples."""
+
+    doc: Document
+    passages: list[Passage]
+    facts: Graph
+
+
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    root: Path
+    catalog: Mapping[str, Mapping[str, str]]
+    max_bytes: int
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Cap this process's address space, where the platform allows it."""
+    if megabytes <= 0:
+        return
+    try:
+        import resource
+    except ImportError:  # not on this platform: no cap
+        return
+    limit = megabytes * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):  # not allowed here (a lower hard limit): keep the current one
+        return
+
+
+def prepare(job: _Job, reference: object) -> Loaded:
+    """Load, segment and extract one file (in whichever process calls it)."""
+    from ingest.extract import extract_facts
+    from ingest.load import load_document
+    from ingest.segment import segment
+
+    doc = load_document(job.path, job.root, job.catalog, max_bytes=job.max_bytes)
+    passages = segment(doc)
+    return Loaded(doc, passages, extract_facts(doc, passages, reference))  # type: ignore[arg-type]
+
+
+def _serve(conn: Connection, ontology: str, memory_mb: int) -> None:
+    """The child's loop: one job in, one result out, until the pipe closes."""
+    from ingest.extract import load_reference
+
+    reference = load_reference(Path(ontology))
+    _limit_memory(memory_mb)
+    conn.send(("ready", None))
+    while True:
+        try:
+            job: _Job = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send(("ok", prepare(job, reference)))
+        except KGError as error:
+            conn.send(("failed", getattr(error, "reason", str(error))))
+        except RecursionError:
+            conn.send(("failed", "nested too deeply to read"))
+        except MemoryError:
+            conn.send(("failed", f"needs more than {memory_mb} MB of memory (KG_FILE_MEMORY_MB)"))
+
+
+class FileReader:
+    """Reads files in a child process; one reader per ontology folder and memory limit."""
+
+    def __init__(self, ontology: Path, memory_mb: int) -> None:
+        self.ontology = Path(ontology)
+        self.memory_mb = memory_mb
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._lock = threading.Lock()
+
+    def read(
+        self,
+        path: Path,
+        root: Path,
+        catalog: Mapping[str, Mapping[str, str]],
+        max_bytes: int,
+        timeout: float,
+    ) -> Loaded:
+        """The loaded document, or ``DocumentError`` with one line saying why not.
+
+        ``timeout`` (seconds, 0 for none) covers loading, segmenting and extracting.
+        """
+        with self._lock:
+            conn = self._ready(str(path))
+            conn.send(_Job(Path(path), Path(root), dict(catalog), max_bytes))
+            if not conn.poll(timeout if timeout > 0 else None):
+                self._stop()
+                raise DocumentError(
+                    str(path),
+                    f"took longer than {timeout:g} s to read (KG_FILE_TIMEOUT); skipped",
+                )
+            try:
+                status, value = conn.recv()
+            except (EOFError, OSError):
+                code = self._stop()
+                raise DocumentError(
+                    str(path), f"the process reading it stopped (exit code {code}); skipped"
+                ) from None
+        if status == "ok":
+            loaded: Loaded = value
+            return loaded
+        raise DocumentError(str(path), str(value))
+
+    def _ready(self, name: str) -> Connection:
+        """The pipe to a healthy child, starting one if needed."""
+        if self._conn is not None and self._process is not None and self._process.is_alive():
+            return self._conn
+        self._stop()
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=_serve,
+            args=(child, str(self.ontology), self.memory_mb),
+            name="kg-file-reader",
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+        try:
+            ready = parent.poll(_START_SECONDS) and parent.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            code = self._stop()
+            raise DocumentError(name, f"the file reader process did not start (exit code {code})")
+        return parent
+
+    def _stop(self) -> int | None:
+        """End the child (it is ours); its exit code, if it had one."""
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if conn is not None:
+            conn.close()
+        if process is None:
+            return None
+        if process.is_alive():
+            process.kill()
+        process.join(10)
+        return process.exitcode
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+
+_READERS: dict[tuple[str, int], FileReader] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def file_reader(ontology: Path, memory_mb: int) -> FileReader:
+    """The shared reader for these settings: its child process outlives one ingest run."""
+    key = (str(Path(ontology).resolve()), memory_mb)
+    with _READERS_LOCK:
+        reader = _READERS.get(key)
+        if reader is None:
+            reader = _READERS[key] = FileReader(Path(key[0]), memory_mb)
+        return reader
+
+
+@atexit.register
+def _close_readers() -> None:
+    for reader in list(_READERS.values()):
+        reader.close()
+
+
+__all__ = ["FileReader", "Loaded", "file_reader", "prepare"]
