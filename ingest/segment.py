@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from kg.lexicon import default_lexicon
 from kg.model import Document, Passage
@@ -118,11 +119,16 @@ def _looks_like_heading(line: str) -> bool:
     return not _TIMELINE_RE.match(stripped) and not _is_date_line(stripped)
 
 
+@cache
+def _month_words() -> frozenset[str]:
+    return default_lexicon().words("months")
+
+
 def _is_date_line(line: str) -> bool:
     """A line that is only a date ("15 October 2024", "Wednesday 3 July 2024") dates a
     letter or a page; it heads nothing."""
     tokens = re.findall(r"[A-Za-z]+|\d+", line)
-    months = default_lexicon().words("months")
+    months = _month_words()
     if not any(token.lower() in months for token in tokens):
         return False
     rest = [t for t in tokens if not t.isdigit() and t.lower() not in months]
@@ -259,18 +265,31 @@ class Section:
     blocks: list[Block]
 
 
+_JOINED_HEADINGS = 3  # more heading-shaped lines in a row are a list of short lines
+
+
 def _sections(text: str, blocks: list[Block]) -> list[Section]:
-    """Sections in reading order; consecutive headings join into one section start."""
+    """Sections in reading order; a few consecutive headings join into one section start.
+
+    A long run of heading-shaped blocks (names one per paragraph, a column of short
+    lines) heads nothing: after the first few, they are the section's content.
+    """
     sections: list[Section] = []
+    joined = 0
     for block in blocks:
-        if block.kind == "heading":
+        if block.kind == "heading" and not (sections and joined >= _JOINED_HEADINGS):
             heading = text[block.start : block.end]
             if sections and not sections[-1].blocks:
                 sections[-1].heading, sections[-1].heading_end = heading, block.end
+                joined += 1
                 continue
             sections.append(Section(heading, block.start, block.end, []))
+            joined = 1
+        elif block.kind == "heading":
+            sections[-1].blocks.append(Block(block.start, block.end, "para"))
         elif sections:
             sections[-1].blocks.append(block)
+            joined = 0
         else:
             sections.append(Section("", block.start, block.start, [block]))
     return sections

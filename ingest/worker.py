@@ -7,19 +7,23 @@ on with the next one: a file over ``KG_FILE_TIMEOUT`` seconds has its process ki
 replaced; one over ``KG_FILE_MEMORY_MB`` fails with a MemoryError inside it; one whose
 reader dies (a crash in a C extension) is reported with the exit code.
 
-The child process is started once (spawn, so it shares nothing with the parent's
-threads) and reused for every file while it stays healthy.
+The child is a fresh interpreter (``python -m ingest.worker``), so it shares no thread,
+lock or open store with the parent and never re-runs the parent's main script; it is
+started once and reused for every file while it stays healthy. Jobs and results travel
+as pickles over a socket pair.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
+import os
+import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from rdflib import Graph
@@ -101,7 +105,7 @@ class FileReader:
     def __init__(self, ontology: Path, memory_mb: int) -> None:
         self.ontology = Path(ontology)
         self.memory_mb = memory_mb
-        self._process: BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._conn: Connection | None = None
         self._lock = threading.Lock()
 
@@ -139,29 +143,31 @@ class FileReader:
         raise DocumentError(str(path), str(value))
 
     def _ready(self, name: str) -> Connection:
-        """The pipe to a healthy child, starting one if needed."""
-        if self._conn is not None and self._process is not None and self._process.is_alive():
+        """The connection to a healthy child, starting one if needed."""
+        if self._conn is not None and self._process is not None and self._process.poll() is None:
             return self._conn
         self._stop()
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        process = context.Process(
-            target=_serve,
-            args=(child, str(self.ontology), self.memory_mb),
-            name="kg-file-reader",
-            daemon=True,
+        ours, theirs = socket.socketpair()
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "ingest.worker", *self._arguments(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env=env,
         )
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
+        theirs.close()
+        self._conn = Connection(ours.detach())
         try:
-            ready = parent.poll(_START_SECONDS) and parent.recv()[0] == "ready"
+            ready = self._conn.poll(_START_SECONDS) and self._conn.recv()[0] == "ready"
         except (EOFError, OSError):
             ready = False
         if not ready:
             code = self._stop()
             raise DocumentError(name, f"the file reader process did not start (exit code {code})")
-        return parent
+        return self._conn
+
+    def _arguments(self, fd: int) -> list[str]:
+        return [str(fd), str(self.ontology), str(self.memory_mb)]
 
     def _stop(self) -> int | None:
         """End the child (it is ours); its exit code, if it had one."""
@@ -171,10 +177,12 @@ class FileReader:
             conn.close()
         if process is None:
             return None
-        if process.is_alive():
+        if process.poll() is None:
             process.kill()
-        process.join(10)
-        return process.exitcode
+        try:
+            return process.wait(10)
+        except subprocess.TimeoutExpired:
+            return None
 
     def close(self) -> None:
         with self._lock:
@@ -201,4 +209,15 @@ def _close_readers() -> None:
         reader.close()
 
 
+def main(argv: list[str]) -> None:
+    """``python -m ingest.worker FD ONTOLOGY MEMORY_MB``: serve jobs on socket ``FD``."""
+    from ingest import worker  # this module by its name, so results unpickle as ingest.worker.*
+
+    fd, ontology, memory_mb = argv
+    worker._serve(Connection(int(fd)), ontology, int(memory_mb))
+
+
 __all__ = ["FileReader", "Loaded", "file_reader", "prepare"]
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

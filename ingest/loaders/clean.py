@@ -191,7 +191,7 @@ def group_blocks(items: Iterable[tuple[str, str]]) -> list[list[str]]:
 
 def shorten(text: str, limit: int = 120) -> str:
     """A title-sized version of ``text``: cut at a word boundary, with an ellipsis."""
-    text = " ".join(text.split())
+    text = " ".join(text[: limit * 4].split()) + (" …" if len(text) > limit * 4 else "")
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:-–")

@@ -124,7 +124,7 @@ def _cell_text(cell: _Cell) -> str:
 def _is_layout_table(table: Table) -> bool:
     """A table whose cells hold long text or several paragraphs is page layout."""
     for _, cell in _cells(table):
-        paragraphs = [p for p in cell._tc.iter(qn("w:p"))]
+        paragraphs = [p for p in cell._tc.p_lst if "".join(p.itertext()).strip()]
         if len(paragraphs) >= 3 or len(_cell_text(cell)) > _LAYOUT_CELL_CHARS:
             return True
     return False
