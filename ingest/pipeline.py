@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +13,7 @@ from rdflib import Graph
 from ingest.catalog import read_catalog
 from ingest.check import repair
 from ingest.load import discover, doc_id_for
-from ingest.worker import file_reader
+from ingest.worker import Job, file_reader
 from ingest.write import Prepared, remove_document, write_documents
 from kg.base import KnowledgeBase
 from kg.errors import DocumentError, NotFoundError
@@ -84,14 +84,38 @@ def ingest(
 def _ingest_files(
     kb: KnowledgeBase, files: list[tuple[Path, Path]], report: IngestReport, progress: Progress
 ) -> set[str]:
-    """Read each new or changed file (in the file reader's process, with its limits)."""
+    """Read each new or changed file in the file reader's process (with its limits).
+
+    The reader works a few files ahead, so reading overlaps embedding and writing.
+    """
     settings = kb.settings
     reader = file_reader(settings.ontology, settings.file_memory_mb)
     registered = kb.registry()
-    catalogs: dict[Path, dict[str, dict[str, str]]] = {}
     seen: set[str] = set()
     pending: list[tuple[Path, Document, list[Passage], Graph]] = []
-    max_bytes = settings.max_file_mb * 1024 * 1024
+    jobs = _jobs(files, registered, settings.max_file_mb * 1024 * 1024, seen, report, progress)
+    for job, outcome in reader.read_all(jobs, settings.file_timeout):
+        if isinstance(outcome, DocumentError):
+            report.failed.append(outcome)
+            progress(str(job.path), "failed")
+            continue
+        pending.append((job.path, outcome.doc, outcome.passages, outcome.facts))
+        if sum(len(item[2]) for item in pending) >= EMBED_CHUNK:
+            _write_pending(kb, pending, registered, report, progress)
+    _write_pending(kb, pending, registered, report, progress)
+    return seen
+
+
+def _jobs(
+    files: list[tuple[Path, Path]],
+    registered: dict[str, str],
+    max_bytes: int,
+    seen: set[str],
+    report: IngestReport,
+    progress: Progress,
+) -> Iterator[Job]:
+    """The files to read: unchanged ones are skipped, a bad catalog fails its files."""
+    catalogs: dict[Path, dict[str, dict[str, str]]] = {}
     for path, root in files:
         doc_id = doc_id_for(path, root)
         seen.add(doc_id)  # a file that fails to load is still there: never prune it
@@ -103,16 +127,11 @@ def _ingest_files(
         try:
             if root not in catalogs:
                 catalogs[root] = read_catalog(root)
-            loaded = reader.read(path, root, catalogs[root], max_bytes, settings.file_timeout)
         except DocumentError as error:
             report.failed.append(error)
             progress(str(path), "failed")
             continue
-        pending.append((path, loaded.doc, loaded.passages, loaded.facts))
-        if sum(len(item[2]) for item in pending) >= EMBED_CHUNK:
-            _write_pending(kb, pending, registered, report, progress)
-    _write_pending(kb, pending, registered, report, progress)
-    return seen
+        yield Job(path, root, catalogs[root], max_bytes)
 
 
 def _write_pending(

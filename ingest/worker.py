@@ -16,12 +16,15 @@ as pickles over a socket pair.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -32,6 +35,7 @@ from kg.errors import DocumentError, KGError
 from kg.model import Document, Passage
 
 _START_SECONDS = 120.0  # how long a fresh child may take to import and load the ontology
+_AHEAD = 8  # files queued in the reader ahead of the one being collected
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,9 @@ class Loaded:
 
 
 @dataclass(frozen=True)
-class _Job:
+class Job:
+    """One file to read: its path, its corpus root, that root's catalog, the size limit."""
+
     path: Path
     root: Path
     catalog: Mapping[str, Mapping[str, str]]
@@ -66,7 +72,7 @@ def _limit_memory(megabytes: int) -> None:
         return
 
 
-def prepare(job: _Job, reference: object) -> Loaded:
+def prepare(job: Job, reference: object) -> Loaded:
     """Load, segment and extract one file (in whichever process calls it)."""
     from ingest.extract import extract_facts
     from ingest.load import load_document
@@ -86,9 +92,10 @@ def _serve(conn: Connection, ontology: str, memory_mb: int) -> None:
     conn.send(("ready", None))
     while True:
         try:
-            job: _Job = conn.recv()
+            job: Job = conn.recv()
         except EOFError:
             return
+        conn.send(("started", time.monotonic()))  # one clock for both processes
         try:
             conn.send(("ok", prepare(job, reference)))
         except KGError as error:
@@ -121,26 +128,86 @@ class FileReader:
 
         ``timeout`` (seconds, 0 for none) covers loading, segmenting and extracting.
         """
+        job = Job(Path(path), Path(root), dict(catalog), max_bytes)
+        for _, outcome in self.read_all([job], timeout):
+            if isinstance(outcome, DocumentError):
+                raise outcome
+            return outcome
+        raise AssertionError("read_all gives one outcome per job")  # pragma: no cover
+
+    def read_all(
+        self, jobs: Iterable[Job], timeout: float, ahead: int = _AHEAD
+    ) -> Iterator[tuple[Job, Loaded | DocumentError]]:
+        """Each job with its outcome, in order.
+
+        Up to ``ahead`` jobs wait in the child's queue, so it reads the next files while
+        the caller embeds and writes the last ones. A job's time limit runs from the
+        moment the child starts it; a job over it, or one whose reader dies, costs a
+        fresh child, and the jobs queued behind it are sent again.
+        """
         with self._lock:
-            conn = self._ready(str(path))
-            conn.send(_Job(Path(path), Path(root), dict(catalog), max_bytes))
-            if not conn.poll(timeout if timeout > 0 else None):
-                self._stop()
-                raise DocumentError(
-                    str(path),
-                    f"took longer than {timeout:g} s to read (KG_FILE_TIMEOUT); skipped",
-                )
+            queued: deque[tuple[Job, DocumentError | None]] = deque()
+            source = iter(jobs)
             try:
-                status, value = conn.recv()
-            except (EOFError, OSError):
-                code = self._stop()
-                raise DocumentError(
-                    str(path), f"the process reading it stopped (exit code {code}); skipped"
-                ) from None
+                while True:
+                    while len(queued) < ahead:
+                        job = next(source, None)
+                        if job is None:
+                            break
+                        queued.append((job, self._send(job)))
+                    if not queued:
+                        return
+                    job, failed = queued.popleft()
+                    if failed is not None:
+                        yield job, failed
+                        continue
+                    outcome, healthy = self._outcome(job, timeout)
+                    if not healthy:
+                        queued = deque((j, e or self._send(j)) for j, e in queued)
+                    yield job, outcome
+            finally:
+                if queued:  # the caller stopped early: results would be left in the pipe
+                    self._stop()
+
+    def _send(self, job: Job) -> DocumentError | None:
+        """Queue a job in the current child (a fresh one if there is none).
+
+        A child that died with jobs queued is not replaced here: collecting the job it
+        was reading notices, and sends the queued jobs again to a new child.
+        """
+        try:
+            conn = self._conn if self._conn is not None else self._ready(str(job.path))
+        except DocumentError as error:
+            return error
+        with contextlib.suppress(OSError):  # a dead child: collecting says so, then resends
+            conn.send(job)
+        return None
+
+    def _outcome(self, job: Job, timeout: float) -> tuple[Loaded | DocumentError, bool]:
+        """The job's result, and whether the child is still usable afterwards."""
+        name = str(job.path)
+        conn = self._conn
+        try:
+            if conn is None or not conn.poll(timeout if timeout > 0 else None):
+                return self._too_slow(name, timeout), False
+            _, started = conn.recv()
+            left = None if timeout <= 0 else max(0.0, started + timeout - time.monotonic())
+            if not conn.poll(left):
+                return self._too_slow(name, timeout), False
+            status, value = conn.recv()
+        except (EOFError, OSError):
+            code = self._stop()
+            reason = f"the process reading it stopped (exit code {code}); skipped"
+            return DocumentError(name, reason), False
         if status == "ok":
-            loaded: Loaded = value
-            return loaded
-        raise DocumentError(str(path), str(value))
+            return value, True
+        return DocumentError(name, str(value)), True
+
+    def _too_slow(self, name: str, timeout: float) -> DocumentError:
+        self._stop()
+        return DocumentError(
+            name, f"took longer than {timeout:g} s to read (KG_FILE_TIMEOUT); skipped"
+        )
 
     def _ready(self, name: str) -> Connection:
         """The connection to a healthy child, starting one if needed."""
@@ -217,7 +284,7 @@ def main(argv: list[str]) -> None:
     worker._serve(Connection(int(fd)), ontology, int(memory_mb))
 
 
-__all__ = ["FileReader", "Loaded", "file_reader", "prepare"]
+__all__ = ["FileReader", "Job", "Loaded", "file_reader", "prepare"]
 
 if __name__ == "__main__":
     main(sys.argv[1:])
