@@ -336,9 +336,138 @@ def test_docx_table_laid_out_as_minutes_is_read_as_text(tmp_path: Path) -> None:
         cell.add_paragraph("The Board noted the report.")
 
     text = load_document(_docx(tmp_path / "m.docx", build), tmp_path, {}).text
-    assert (
-        text == f"4.\n\nAccess recovery plan\n\n{discussion.strip()}\n\nThe Board noted the report."
+    assert text == f"4. Access recovery plan\n\n{discussion.strip()}\n\nThe Board noted the report."
+
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_MC = (
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+
+
+def _body_xml(document, xml: str) -> None:  # type: ignore[no-untyped-def]
+    """Insert raw WordprocessingML before the section properties, as Word writes it."""
+    from docx.oxml import parse_xml
+
+    body = document.element.body
+    body.insert(len(body) - 1, parse_xml(xml))
+
+
+def test_docx_reads_content_controls_tracked_changes_fields_and_text_boxes(tmp_path: Path) -> None:
+    """What Word writes around text: a contents control (dropped), a content control
+    holding body text, a tracked change (the insertion read, the deletion not), a field
+    (its result read, its code not) and a text box (stored twice, read once)."""
+
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        gallery = '<w:docPartObj><w:docPartGallery w:val="Table of Contents"/></w:docPartObj>'
+        _body_xml(
+            document,
+            f"<w:sdt {_W}><w:sdtPr>{gallery}</w:sdtPr><w:sdtContent>"
+            "<w:p><w:r><w:t>Contents</w:t></w:r></w:p>"
+            "<w:p><w:r><w:t>1. Welcome and apologies 1</w:t></w:r></w:p>"
+            "</w:sdtContent></w:sdt>",
+        )
+        document.add_heading("1. Welcome and apologies", level=1)
+        _body_xml(
+            document,
+            f"<w:sdt {_W}><w:sdtPr/><w:sdtContent><w:p><w:r>"
+            "<w:t>Apologies were received from Mr Luke Fenwick.</w:t>"
+            "</w:r></w:p></w:sdtContent></w:sdt>",
+        )
+        _body_xml(
+            document,
+            f'<w:p {_W}><w:r><w:t xml:space="preserve">The Board </w:t></w:r>'
+            "<w:del><w:r><w:delText>deferred</w:delText></w:r></w:del>"
+            '<w:ins><w:r><w:t>approved</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> '
+            'the plan (page </w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+            '<w:r><w:instrText xml:space="preserve"> PAGEREF _Toc1 \\h </w:instrText></w:r>'
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>4</w:t></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>).</w:t></w:r></w:p>',
+        )
+        box = (
+            "<w:txbxContent><w:p><w:r><w:t>Key decision: the hub opens in October 2024."
+            "</w:t></w:r></w:p></w:txbxContent>"
+        )
+        _body_xml(
+            document,
+            f"<w:p {_W} {_MC}><w:r><w:t>The timetable is below.</w:t></w:r><w:r>"
+            f'<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>{box}'
+            f"</wps:txbx></w:drawing></mc:Choice><mc:Fallback><w:pict><v:textbox>{box}"
+            "</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>",
+        )
+
+    text = load_document(_docx(tmp_path / "w.docx", build), tmp_path, {}).text
+    assert text == (
+        "1. Welcome and apologies\n\n"
+        "Apologies were received from Mr Luke Fenwick.\n\n"
+        "The Board approved the plan (page 4).\n\n"
+        "The timetable is below.\n\n"
+        "Key decision: the hub opens in October 2024."
     )
+
+
+def test_docx_multilevel_numbering_and_house_heading_styles(tmp_path: Path) -> None:
+    """One multi-level list (1. / a) / (i)) as Word numbers it, and headings in a house
+    style based on "Heading 2" or marked only by an outline level."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+
+    levels = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:lvlText w:val="{pattern}"/></w:lvl>'
+        for i, (fmt, pattern) in enumerate(
+            (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "(%3)"))
+        )
+    )
+
+    def item(document, text: str, level: int) -> None:  # type: ignore[no-untyped-def]
+        paragraph = document.add_paragraph(text, style="List Paragraph")
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {_W}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+        )
+
+    def build(document) -> None:  # type: ignore[no-untyped-def]
+        numbering = document.part.numbering_part.element
+        numbering.insert(
+            0, parse_xml(f'<w:abstractNum {_W} w:abstractNumId="90">{levels}</w:abstractNum>')
+        )
+        numbering.append(
+            parse_xml(f'<w:num {_W} w:numId="90"><w:abstractNumId w:val="90"/></w:num>')
+        )
+        style = document.styles.add_style("Minute Heading", WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = document.styles["Heading 2"]
+        document.add_paragraph("5. Recommendations", style="Minute Heading")
+        document.add_paragraph("The Committee recommends that:")
+        item(document, "the ICB publishes access data monthly:", 0)
+        item(document, "by practice;", 1)
+        item(document, "by Primary Care Network, including:", 1)
+        item(document, "telephone waiting times;", 2)
+        item(document, "online requests;", 2)
+        item(document, "the Council reviews transport to the new hubs.", 0)
+        _body_xml(
+            document,
+            f'<w:p {_W}><w:pPr><w:outlineLvl w:val="1"/></w:pPr>'
+            "<w:r><w:t>6. Date of next meeting</w:t></w:r></w:p>",
+        )
+        document.add_paragraph("Tuesday 14 May 2024.")
+
+    doc = load_document(_docx(tmp_path / "r.docx", build), tmp_path, {})
+    assert doc.title == "5. Recommendations"
+    assert (
+        "The Committee recommends that:\n\n"
+        "1. the ICB publishes access data monthly:\n"
+        "  a) by practice;\n"
+        "  b) by Primary Care Network, including:\n"
+        "    (i) telephone waiting times;\n"
+        "    (ii) online requests;\n"
+        "2. the Council reviews transport to the new hubs."
+    ) in doc.text
+    passages = segment(doc)
+    assert passage_with(passages, "Tuesday 14 May").section == "6. Date of next meeting"
+    online = passage_with(passages, "online requests")
+    assert "by Primary Care Network, including:" in online.embedding_text
 
 
 # --- passages: retrieval context apart from the cited text --------------------------
