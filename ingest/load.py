@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -46,40 +47,110 @@ def _unsupported(suffix: str) -> str:
     return f"unsupported file type {shown}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
 def discover(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], list[DocumentError]]:
     """Expand files and folders into sorted (file, root) pairs, plus errors for bad paths.
 
     Folders are searched recursively, skipping hidden entries and ``metadata.toml``. A
     file's root is the folder argument it was found in (a file argument: its parent),
     or the nearest folder above that holds a ``metadata.toml``, so ids stay stable.
-    Missing paths, unsupported and duplicate-id files are reported, not raised.
+    Missing paths, broken or looping links, unsupported and duplicate-id files are
+    reported, one line each, not raised.
     """
     found: dict[Path, Path] = {}
     errors: list[DocumentError] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        problem = _link_problem(path) if path.is_symlink() else None
+        if problem is not None:
+            errors.append(DocumentError(str(path), problem))
+        elif path.is_dir():
             root = corpus_root(path, path)
-            for file in sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink()):
-                if _hidden(file, path) or file.name == CATALOG_NAME:
-                    continue
+            files, problems = _walk(path)
+            errors.extend(problems)
+            for file in files:
                 if file.suffix.lower() not in SUPPORTED_SUFFIXES:
                     errors.append(DocumentError(str(file), _unsupported(file.suffix.lower())))
-                    continue
-                found.setdefault(file, root)
-        elif path.exists() or path.is_symlink():
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                errors.append(DocumentError(str(path), _unsupported(path.suffix.lower())))
-            else:
-                found.setdefault(path, corpus_root(path.parent, path.parent))
-        else:
+                else:
+                    found.setdefault(file, root)
+        elif not path.exists():
             errors.append(DocumentError(str(path), "no such file or directory"))
+        elif not path.is_file():
+            errors.append(DocumentError(str(path), "not a regular file"))
+        elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            errors.append(DocumentError(str(path), _unsupported(path.suffix.lower())))
+        else:
+            found.setdefault(path, corpus_root(path.parent, path.parent))
     pairs = sorted(found.items(), key=lambda pair: str(pair[0]))
     return _drop_duplicate_ids(pairs, errors), errors
+
+
+def _link_problem(link: Path) -> str | None:
+    """Why a symbolic link cannot be followed (broken, or a loop), or None if it can."""
+    try:
+        target = os.readlink(link)
+    except OSError:
+        target = "?"
+    try:
+        os.stat(link)
+    except FileNotFoundError:
+        return f"broken symbolic link: {target} does not exist"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"symbolic link loop: {target} leads back to itself"
+        return f"cannot follow symbolic link to {target}: {(exc.strerror or str(exc)).lower()}"
+    return None
+
+
+def _walk(top: Path) -> tuple[list[Path], list[DocumentError]]:
+    """Every file under ``top`` (hidden entries and catalogs left out), and the problems.
+
+    Real folders are read first; then each link to a folder is followed once, unless the
+    folder it leads to was read already (a loop, or a second way to the same files).
+    """
+    files: list[Path] = []
+    errors: list[DocumentError] = []
+    visited = {os.path.realpath(top)}
+    folders = [top]
+    links: list[Path] = []
+    while folders or links:
+        if not folders:
+            link = links.pop(0)
+            real = os.path.realpath(link)
+            if Path(os.path.realpath(link.parent)).is_relative_to(real):
+                message = f"symbolic link loop: leads back to {real}, a folder above it"
+                errors.append(DocumentError(str(link), message + "; not followed"))
+                continue
+            if real in visited:
+                message = f"link to a folder already read ({real}); not followed twice"
+                errors.append(DocumentError(str(link), message))
+                continue
+            visited.add(real)
+            folders.append(link)
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as exc:
+            reason = (exc.strerror or str(exc)).lower()
+            errors.append(DocumentError(str(folder), f"cannot read folder: {reason}"))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith(".") or entry.name == CATALOG_NAME:
+                continue
+            problem = _link_problem(path) if entry.is_symlink() else None
+            if problem is not None:
+                errors.append(DocumentError(str(path), problem))
+            elif entry.is_dir():
+                if entry.is_symlink():
+                    links.append(path)
+                elif os.path.realpath(path) not in visited:
+                    visited.add(os.path.realpath(path))
+                    folders.append(path)
+            elif entry.is_file():
+                files.append(path)
+            else:
+                errors.append(DocumentError(str(path), "not a regular file"))
+    return sorted(files), errors
 
 
 def corpus_root(start: Path, fallback: Path) -> Path:

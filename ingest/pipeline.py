@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,9 +12,8 @@ from rdflib import Graph
 
 from ingest.catalog import read_catalog
 from ingest.check import repair
-from ingest.extract import extract_facts, load_reference
-from ingest.load import discover, doc_id_for, load_document
-from ingest.segment import segment
+from ingest.load import discover, doc_id_for
+from ingest.worker import Job, file_reader
 from ingest.write import Prepared, remove_document, write_documents
 from kg.base import KnowledgeBase
 from kg.errors import DocumentError, NotFoundError
@@ -94,37 +93,59 @@ def _ingest_files(
     progress: Progress,
     force: frozenset[str] = frozenset(),
 ) -> set[str]:
-    reference = load_reference(kb.settings.ontology)
+    """Read each new or changed file in the file reader's process (with its limits).
+
+    The reader works a few files ahead, so reading overlaps embedding and writing.
+    """
+    settings = kb.settings
+    reader = file_reader(settings.ontology, settings.file_memory_mb)
     registered = kb.registry()
-    catalogs: dict[Path, dict[str, dict[str, str]]] = {}
     seen: set[str] = set()
     pending: list[tuple[Path, Document, list[Passage], Graph]] = []
-    max_bytes = kb.settings.max_file_mb * 1024 * 1024
+    jobs = _jobs(files, registered, force, settings, seen, report, progress)
+    for job, outcome in reader.read_all(jobs, settings.file_timeout):
+        if isinstance(outcome, DocumentError):
+            report.failed.append(outcome)
+            progress(str(job.path), "failed")
+            continue
+        pending.append((job.path, outcome.doc, outcome.passages, outcome.facts))
+        if sum(len(item[2]) for item in pending) >= EMBED_CHUNK:
+            _write_pending(kb, pending, registered, report, progress)
+    _write_pending(kb, pending, registered, report, progress)
+    return seen
+
+
+def _jobs(
+    files: list[tuple[Path, Path]],
+    registered: dict[str, str],
+    force: frozenset[str],
+    settings: Settings,
+    seen: set[str],
+    report: IngestReport,
+    progress: Progress,
+) -> Iterator[Job]:
+    """The files to read: unchanged ones (unless forced) are skipped, a bad catalog fails
+    its files."""
+    max_bytes = settings.max_file_mb * 1024 * 1024
+    catalogs: dict[Path, dict[str, dict[str, str]]] = {}
     for path, root in files:
         doc_id = doc_id_for(path, root)
         seen.add(doc_id)  # a file that fails to load is still there: never prune it
-        if doc_id not in force and registered.get(doc_id) == _file_sha256(path):
+        sha = _file_sha256(path)
+        if doc_id not in force and sha is not None and registered.get(doc_id) == sha:
             report.unchanged.append(doc_id)
             progress(str(path), "unchanged")
             continue
         try:
             if root not in catalogs:
                 catalogs[root] = read_catalog(root)
-            doc = load_document(path, root, catalogs[root], max_bytes=max_bytes)
         except DocumentError as error:
             # Without its traceback: the frames would keep this run's writable store alive
             # (a cycle through the report) and block the next ingest in the same process.
             report.failed.append(error.with_traceback(None))
             progress(str(path), "failed")
             continue
-        passages = segment(doc)
-        pending.append(
-            (path, doc, passages, extract_facts(doc, passages, reference, ner=kb.settings.ner))
-        )
-        if sum(len(item[2]) for item in pending) >= EMBED_CHUNK:
-            _write_pending(kb, pending, registered, report, progress)
-    _write_pending(kb, pending, registered, report, progress)
-    return seen
+        yield Job(path, root, catalogs[root], max_bytes, ner=settings.ner)
 
 
 def _write_pending(

@@ -79,16 +79,11 @@ class KnowledgeBase:
         if not doc_id or not start.isdigit() or not end.isdigit():
             raise NotFoundError(f"no passage {passage_id!r}")
         text = self.texts.text(doc_id)
-        meta = self.texts.meta(doc_id)
-        index, section = next(
-            (
-                (i, sec)
-                for i, (s, e, sec) in enumerate(meta["passages"])
-                if s == int(start) and e == int(end)
-            ),
-            (-1, ""),
-        )
-        return Passage(doc_id, index, int(start), int(end), text[int(start) : int(end)], section)
+        rows = self.texts.meta(doc_id)["passages"]
+        for index, row in enumerate(rows):
+            if int(row[0]) == int(start) and int(row[1]) == int(end):
+                return Passage.from_row(doc_id, index, text, row)
+        return Passage(doc_id, -1, int(start), int(end), text[int(start) : int(end)], "")
 
     def title(self, doc_id: str) -> str:
         return str(self.texts.meta(doc_id).get("title") or doc_id)

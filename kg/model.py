@@ -43,6 +43,7 @@ class Passage:
     end: int
     text: str
     section: str = ""
+    context: str = ""  # retrieval-only lines: title, section, list lead-in (never cited)
 
     @property
     def passage_id(self) -> str:
@@ -50,10 +51,28 @@ class Passage:
 
     @property
     def embedding_text(self) -> str:
-        """The section heading gives a passage its context for retrieval."""
+        """What retrieval (embeddings and BM25) reads: the context lines, then the text.
+
+        A passage of minutes that says only "the Board" is found by the board's name
+        because the document title and the section heading come first. Passages stored
+        before contexts were recorded fall back to the section heading.
+        """
+        if self.context:
+            return f"{self.context}\n{self.text}"
         if self.section and not self.text.startswith(self.section):
             return f"{self.section}\n{self.text}"
         return self.text
+
+    def to_row(self) -> list[int | str]:
+        """The passage as stored beside its document's text (the text is cut from that)."""
+        return [self.start, self.end, self.section, self.context]
+
+    @classmethod
+    def from_row(cls, doc_id: str, index: int, text: str, row: list[int | str]) -> Passage:
+        """A stored passage; rows written before contexts existed have three fields."""
+        start, end, section, *rest = row
+        s, e = int(start), int(end)
+        return cls(doc_id, index, s, e, text[s:e], str(section), str(rest[0]) if rest else "")
 
 
 @dataclass(frozen=True)

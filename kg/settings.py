@@ -109,6 +109,12 @@ class Settings:
     sparql_display_rows: int = _setting(
         500, "Most result rows the SPARQL tab shows (the downloads have every row)."
     )
+    file_timeout: float = _setting(
+        300.0, "Seconds one file may take to load, segment and extract before it is skipped."
+    )
+    file_memory_mb: int = _setting(
+        4096, "Memory (MB) the process reading one file may use before the file is skipped."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -31,7 +31,7 @@ class TextStore:
     def put(self, doc: Document, passages: list[Passage]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         meta = {k: v for k, v in asdict(doc).items() if k != "text"}
-        meta["passages"] = [[p.start, p.end, p.section] for p in passages]
+        meta["passages"] = [p.to_row() for p in passages]
         _atomic_write(self._text_path(doc.doc_id), doc.text)
         _atomic_write(self._meta_path(doc.doc_id), json.dumps(meta, ensure_ascii=False))
 
@@ -59,7 +59,7 @@ class TextStore:
     def passages(self, doc_id: str) -> list[Passage]:
         text = self.text(doc_id)
         spans = self.meta(doc_id)["passages"]
-        return [Passage(doc_id, i, s, e, text[s:e], sec) for i, (s, e, sec) in enumerate(spans)]
+        return [Passage.from_row(doc_id, i, text, row) for i, row in enumerate(spans)]
 
     def all_passages(self) -> Iterator[Passage]:
         for doc_id in self.doc_ids():

@@ -9,18 +9,13 @@ import pytest
 
 from ingest.load import load_document
 from kg.model import Document
+from tests.loader_helpers import assert_clean
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "docs"
 
 
 def load(name: str) -> Document:
     return load_document(FIXTURES / name, FIXTURES, catalog={})
-
-
-def assert_clean(text: str) -> None:
-    assert text == text.strip() and "\n\n\n" not in text and "\t" not in text
-    for line in text.split("\n"):
-        assert line == line.strip() and "  " not in line, repr(line)
 
 
 def test_news_page_keeps_content_and_drops_chrome() -> None:
@@ -51,7 +46,7 @@ def test_news_page_keeps_content_and_drops_chrome() -> None:
         in text
     )
     assert "\n\nWhat the programme will do\n\nThe programme will:\n\n• Support practices" in text
-    assert "• Share quality improvement methods\n• with coaching" in text
+    assert "• Share quality improvement methods\n  • with coaching" in text
     assert "When | What\nApr 23 | RAFT scoping meeting with all PCN directors & managers\n" in text
     assert "“Primary care must lead this change,” said the chair." in text
     assert "PSU\nProvider Support Unit" in text

@@ -11,19 +11,10 @@ from hypothesis import strategies as st
 
 from ingest.load import load_document
 from ingest.loaders.clean import normalize_text
+from tests.loader_helpers import assert_clean
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-
-
-def assert_clean(text: str) -> None:
-    """The clean-text contract the segmenter relies on."""
-    assert text == text.strip()
-    assert "\r" not in text and "\t" not in text
-    assert "\n\n\n" not in text
-    for line in text.split("\n"):
-        assert line == line.strip(), repr(line)
-        assert "  " not in line, repr(line)
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -1,8 +1,10 @@
 """The clean-text contract every loader's output meets (the segmenter relies on it).
 
-NFC text with "\\n" newlines, no leading or trailing spaces on lines, single spaces inside
-lines, at most one blank line in a row, bullets written "• ", blocks separated by one
-blank line, and list items of one list on consecutive lines.
+NFC text with "\\n" newlines, no trailing spaces on lines, single spaces inside lines,
+at most one blank line in a row, bullets written "• ", blocks separated by one blank
+line, and list items of one list on consecutive lines. No line starts with a space,
+except a list item nested in another: it starts with two spaces per level of nesting
+("  • sub-item"), so a sub-list keeps its place under the item that introduces it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterable, Sequence
 _SPACE_CHARS = "\t\v\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
 _SPACE_TABLE: dict[int, str | None] = {ord(ch): " " for ch in _SPACE_CHARS}
 _SPACE_TABLE.update({ord(ch): "\n" for ch in "\r\f\u0085\u2028\u2029"})
-_SPACE_TABLE.update({ord(ch): None for ch in "\u00ad\u200b\u200c\u200d\u2060\ufeff"})
+_SPACE_TABLE.update({ord(ch): None for ch in "\u00ad\u200b\u200c\u200d\u2060\ufeff\ue001"})
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACES_RE = re.compile(r" {2,}")
 _BLANKS_RE = re.compile(r"\n{3,}")
@@ -61,15 +63,112 @@ def is_numbered(line: str) -> bool:
     return bool(NUMBERED_RE.match(line))
 
 
+NEST = "\ue001"  # a loader's mark for one level of list nesting; join_blocks renders it
+MAX_DEPTH = 8
+_NEST_RE = re.compile(f"^{NEST}+")
+
+
+def nested(line: str, depth: int) -> str:
+    """A list item line marked ``depth`` levels deep (0: a top-level item)."""
+    return NEST * min(max(depth, 0), MAX_DEPTH) + line
+
+
+def _render(line: str) -> str:
+    """One line under the contract, nesting marks turned into indentation."""
+    mark = _NEST_RE.match(line)
+    depth = len(mark.group(0)) if mark else 0
+    text = normalize_text(line[depth:])
+    if depth and "\n" not in text and (is_bullet(text) or is_numbered(text)):
+        return "  " * depth + text
+    return text
+
+
 def join_blocks(blocks: Iterable[str | Sequence[str]]) -> str:
     """Join blocks (a string, or lines that stay together) with one blank line between."""
     out: list[str] = []
     for block in blocks:
         lines = [block] if isinstance(block, str) else list(block)
-        text = normalize_text("\n".join(lines))
+        rendered = [_render(line) for line in lines]
+        text = "\n".join(line for line in rendered if line)
         if text:
             out.append(_BLANKS_RE.sub("\n", text.replace("\n\n", "\n")))
-    return normalize_text("\n\n".join(out))
+    return "\n\n".join(out)
+
+
+class ListNesting:
+    """The depth of each list item, from its indentation and its marker's style.
+
+    A deeper indent opens a level; meeting an open level's indent and style again closes
+    the levels below it. With ``styles_nest`` (PDF text, which keeps "•" then "o" or "–"
+    but loses the indent) a new marker style at the same indent opens a level too;
+    otherwise it continues the level at that indent.
+    """
+
+    def __init__(self, styles_nest: bool = False) -> None:
+        self.styles_nest = styles_nest
+        self._open: list[tuple[int, str, str]] = []  # (indent, style, last label)
+
+    def reset(self) -> None:
+        self._open.clear()
+
+    def depth(self, indent: int, line: str) -> int:
+        """Depth of the item ``line`` (its marker still on it) indented by ``indent``."""
+        style, label = marker_style(line, [(s, last) for _, s, last in self._open])
+        for level, (open_indent, open_style, _) in enumerate(self._open):
+            if open_indent == indent and open_style == style:
+                del self._open[level:]
+                break
+        else:
+            while self._open and self._open[-1][0] > indent:
+                self._open.pop()
+            if self._open and self._open[-1][0] == indent and not self.styles_nest:
+                self._open.pop()
+        if len(self._open) >= MAX_DEPTH:
+            return MAX_DEPTH
+        self._open.append((indent, style, label))
+        return len(self._open) - 1
+
+
+_ROMAN_LETTERS = frozenset("ivxlc")
+
+
+def marker_style(line: str, open_levels: Sequence[tuple[str, str]] = ()) -> tuple[str, str]:
+    """(style, label) of a list marker: the bullet glyph, or the number's shape ("(a)").
+
+    A lone "i" is a roman numeral unless it follows "h" in an open lettered list of that
+    shape; a lone "v" or "x" is a letter unless a roman list of that shape is open; a lone
+    "l" or "c" is a letter.
+    """
+    stripped = line.lstrip()
+    if _BULLET_RE.match(stripped):
+        return stripped[:1], ""
+    number = NUMBERED_RE.match(stripped)
+    if not number:
+        return "", ""
+    label = number.group(0).strip()
+    core = label.strip("().")
+    if core.isdigit():
+        shape = "1"
+    elif core.replace(".", "").isdigit():
+        shape = "1" + ".1" * core.count(".")
+    elif set(core.lower()) <= _ROMAN_LETTERS:
+        shape = "i"
+    else:
+        shape = "a"
+    if core.isupper():
+        shape = shape.upper()
+    style = label.replace(core, shape)
+    if shape.lower() == "i" and len(core) == 1:
+        letter = label.replace(core, "A" if core.isupper() else "a")
+        if core.lower() == "i":  # roman, unless it follows "(h)"
+            is_letter = (letter, chr(ord(core) - 1)) in open_levels
+        elif core.lower() in "vx":  # a letter, unless a roman list of that shape is open
+            is_letter = style not in {open_style for open_style, _ in open_levels}
+        else:  # "l" and "c": letters (nobody numbers a list item 50 or 100 in roman)
+            is_letter = True
+        if is_letter:
+            return letter, core
+    return style, core
 
 
 def group_blocks(items: Iterable[tuple[str, str]]) -> list[list[str]]:
@@ -92,7 +191,7 @@ def group_blocks(items: Iterable[tuple[str, str]]) -> list[list[str]]:
 
 def shorten(text: str, limit: int = 120) -> str:
     """A title-sized version of ``text``: cut at a word boundary, with an ellipsis."""
-    text = " ".join(text.split())
+    text = " ".join(text[: limit * 4].split()) + (" …" if len(text) > limit * 4 else "")
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:-–")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from html import unescape
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.loaders.base import LoadResult, decode_text
-from ingest.loaders.clean import group_blocks, join_blocks
+from ingest.loaders.clean import group_blocks, join_blocks, nested
 
 # Elements that are never content.
 _DROP_TAGS = frozenset(
@@ -18,7 +20,18 @@ _DROP_TAGS = frozenset(
     | {"map", "audio", "video", "picture", "source", "head"}
 )
 _DROP_MARKS = ("cookie", "consent", "banner", "gdpr", "breadcrumb", "skip-link", "skiplink")
-_DROP_ROLES = ("navigation", "banner", "contentinfo", "search", "dialog", "alertdialog")
+# Words of a class or id name ("main-nav", "sidebar_left") that name site furniture, and
+# words that make such a name describe the content's layout instead ("has-sidebar").
+_DROP_WORDS = frozenset(
+    {"nav", "navbar", "navigation", "menu", "menubar", "megamenu", "sidebar", "masthead"}
+    | {"social", "share", "sharing", "sharebar", "toolbar", "pagination", "pager"}
+)
+_LAYOUT_WORDS = frozenset({"has", "with", "no", "without", "is", "content", "layout", "body"})
+_NAME_PART_RE = re.compile(r"[_-]+")
+_DROP_ROLES = (
+    *("navigation", "banner", "contentinfo", "search", "dialog", "alertdialog"),
+    *("complementary", "menu", "menubar", "toolbar"),
+)
 # Elements that may hold the main content, most specific first.
 _CONTENT_SELECTORS = (
     "main",
@@ -59,7 +72,7 @@ def load_html(data: bytes, name: str) -> LoadResult:
     """Keep headings, paragraphs, list items, table rows; drop navigation and chrome."""
     declared = _CHARSET_RE.search(data[:4096])
     source_html = decode_text(data, name, declared.group(1).decode("ascii") if declared else None)
-    tree = LexborHTMLParser(source_html)
+    tree = LexborHTMLParser(bound_depth(source_html))
     meta = _metadata(tree, source_html)
     title = _without_site_name(_title(tree), meta.get("publisher"))
     root = _content_root(tree)
@@ -71,6 +84,79 @@ def load_html(data: bytes, name: str) -> LoadResult:
     text = join_blocks(group_blocks(walker.items))
     first_heading = next((line for kind, line in walker.items if kind in ("h1", "h2")), None)
     return LoadResult(text, title or first_heading, meta)
+
+
+MAX_DEPTH = 512  # as browsers do: deeper elements are flattened into the one at this depth
+_VOID = frozenset(
+    "area base br col embed hr img input link meta source track wbr param keygen".split()
+)
+_RAW_TEXT = frozenset(("script", "style", "textarea", "title", "xmp", "plaintext"))
+# Start tags that close an open element of the same group: <li> closes an <li>.
+_CLOSES_SAME = {"p": "p", "li": "li", "dt": "d", "dd": "d", "tr": "tr", "td": "t", "th": "t"}
+_TAG_NAME_RE = re.compile(r"/?([A-Za-z][A-Za-z0-9:-]*)")
+
+
+def bound_depth(html: str, limit: int = MAX_DEPTH) -> str:
+    """The page with elements nested deeper than ``limit`` unwrapped (text kept).
+
+    The HTML parser checks the stack of open elements for each tag, so a page nested
+    100,000 deep costs it minutes; browsers cap the depth for the same reason. One pass
+    over the tags: an approximate stack (void elements, raw text, and the implied end
+    of <p>, <li>, <td>...) tells the depth; the page is copied only if it goes too deep.
+    """
+    stack: list[str] = []
+    dropped: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        lt = html.find("<", pos)
+        if lt == -1:
+            break
+        if html.startswith("<!--", lt):
+            end = html.find("-->", lt + 4)
+            pos = len(html) if end == -1 else end + 3
+            continue
+        gt = html.find(">", lt + 1)
+        if gt == -1:
+            break
+        pos = gt + 1
+        match = _TAG_NAME_RE.match(html, lt + 1, gt)
+        if match is None:
+            continue
+        name = match.group(1).lower()
+        if html[lt + 1] == "/":
+            if name in stack[-8:]:  # an end tag closes its element and any left open in it
+                while stack.pop() != name:
+                    pass
+                if len(stack) >= limit:
+                    dropped.append((lt, pos))
+            continue
+        if name in _RAW_TEXT:
+            end = _find_ci(html, f"</{name}", pos)
+            pos = len(html) if end == -1 else end
+            continue
+        group = _CLOSES_SAME.get(name)
+        if group is not None and stack and _CLOSES_SAME.get(stack[-1]) == group:
+            stack.pop()
+        if name in _VOID or html[gt - 1] == "/":
+            continue
+        if len(stack) >= limit:
+            dropped.append((lt, pos))
+        stack.append(name)
+    if not dropped:
+        return html
+    parts, last = [], 0
+    for start, end in dropped:
+        parts.append(html[last:start])
+        parts.append(" ")
+        last = end
+    parts.append(html[last:])
+    return "".join(parts)
+
+
+def _find_ci(html: str, needle: str, start: int) -> int:
+    """Case-insensitive find, without lower-casing the whole page for each <script>."""
+    match = re.compile(re.escape(needle), re.IGNORECASE).search(html, start)
+    return -1 if match is None else match.start()
 
 
 def _text_of(node: LexborNode) -> str:
@@ -153,8 +239,15 @@ def _is_chrome(node: LexborNode, in_article: bool) -> bool:
     marks = f"{attrs.get('id') or ''} {attrs.get('class') or ''}".lower()
     if any(mark in marks for mark in _DROP_MARKS):
         return True
+    if any(_is_furniture_name(name) for name in marks.split()):
+        return True
     href = attrs.get("href") or ""
     return tag == "a" and href.startswith("#") and _text_of(node).lower().startswith("skip")
+
+
+def _is_furniture_name(name: str) -> bool:
+    parts = set(_NAME_PART_RE.split(name))
+    return not parts.isdisjoint(_DROP_WORDS) and parts.isdisjoint(_LAYOUT_WORDS)
 
 
 def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -168,14 +261,24 @@ def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
 
 _BR = "\ue000"  # a line break inside a paragraph, kept through whitespace collapsing
 
+# What a walk step is: an element or text node to handle, or an action to run when the
+# walk gets to it (closing a list item, finishing a table cell).
+_Step = LexborNode | Callable[[], None]
+
 
 class _Walker:
-    """Turns an element tree into (kind, line) items; inline text gathers into lines."""
+    """Turns an element tree into (kind, line) items; inline text gathers into lines.
 
-    def __init__(self) -> None:
+    The walk keeps its own stack instead of recursing, so no nesting depth can exhaust
+    Python's stack; each node is handled once.
+    """
+
+    def __init__(self, flat: bool = False) -> None:
         self.items: list[tuple[str, str]] = []
         self.buffer: list[str] = []
         self.open_items: list[bool] = []  # per open <li>: has its "• " line been written
+        self.flat = flat  # gather everything into one line (a heading, a table cell)
+        self._stack: list[tuple[Iterator[_Step], bool]] = []
 
     def flush(self) -> None:
         text = _WS_RE.sub(" ", "".join(self.buffer)).strip().replace(_BR, "\n")
@@ -185,50 +288,79 @@ class _Walker:
             return
         if not self.open_items:
             self.items.append(("p", text))
-        elif not self.open_items[-1]:
-            self.items.append(("li", "• " + text.replace("\n", " ")))
+            return
+        depth = len(self.open_items) - 1
+        if not self.open_items[-1]:
+            self.items.append(("li", nested("• " + text.replace("\n", " "), depth)))
             self.open_items[-1] = True
         elif self.items and self.items[-1][0] == "li":
             kind, line = self.items[-1]
             self.items[-1] = (kind, f"{line} {text}".replace("\n", " "))
         else:
-            self.items.append(("li", "• " + text.replace("\n", " ")))
+            self.items.append(("li", nested("• " + text.replace("\n", " "), depth)))
+
+    def _close_item(self) -> None:
+        self.flush()
+        self.open_items.pop()
 
     def visit(self, node: LexborNode, in_article: bool = False) -> None:
-        for child in node.iter(include_text=True):
-            tag = child.tag or ""
-            if tag == "-text":
-                self.buffer.append(child.text(deep=False) or "")
-            elif tag.startswith("-") or _is_chrome(child, in_article):
-                continue
-            elif tag == "br":
-                self.buffer.append(_BR)
-            elif tag in _HEADINGS:
-                self.flush()
-                self.items.append((tag, _flat(child)))
-            elif tag == "li":
-                self.flush()
-                self.open_items.append(False)
-                self.visit(child, in_article)
-                self.flush()
-                self.open_items.pop()
-            elif tag == "tr" and _is_layout_row(child):
-                self.flush()
-                self.layout_row(child, in_article)
-            elif tag in _ROW_TAGS:
-                self.flush()
-                self.items.append(("row", _row_text(child)))
-            elif tag == "pre":
-                self.flush()
-                self.items.append(("p", child.text(deep=True)))
-            elif tag in _BLOCK_TAGS or tag in _LIST_TAGS:
-                self.flush()
-                self.visit(child, in_article or tag in ("article", "main"))
-                self.flush()
+        """Walk the children of ``node`` in document order."""
+        self._enter(iter(node.iter(include_text=True)), in_article)
+        while self._stack:
+            steps, context = self._stack[-1]
+            step = next(steps, None)
+            if step is None:
+                self._stack.pop()
+            elif callable(step):
+                step()
             else:
-                self.visit(child, in_article)
+                self._handle(step, context)
 
-    def layout_row(self, row: LexborNode, in_article: bool) -> None:
+    def _enter(self, steps: Iterable[_Step], in_article: bool) -> None:
+        self._stack.append((iter(steps), in_article))
+
+    def _children(self, node: LexborNode, in_article: bool, *after: Callable[[], None]) -> None:
+        """Walk ``node``'s children next, then run ``after``."""
+        self._enter(itertools.chain(node.iter(include_text=True), after), in_article)
+
+    def _handle(self, child: LexborNode, in_article: bool) -> None:
+        tag = child.tag or ""
+        if tag == "-text":
+            self.buffer.append(child.text(deep=False) or "")
+        elif tag.startswith("-") or _is_chrome(child, in_article):
+            return
+        elif tag == "br":
+            self.buffer.append(_BR)
+        elif self.flat:
+            spaced = tag in _HEADINGS or tag in _BLOCK_TAGS or tag in _LIST_TAGS
+            if spaced or tag in _ROW_TAGS or tag in ("li", "td", "th"):
+                self.buffer.append(" ")
+                self._children(child, in_article, lambda: self.buffer.append(" "))
+            else:
+                self._children(child, in_article)
+        elif tag in _HEADINGS:
+            self.flush()
+            self.items.append((tag, _flat(child)))
+        elif tag == "li":
+            self.flush()
+            self.open_items.append(False)
+            self._children(child, in_article, self._close_item)
+        elif tag == "tr" and _is_layout_row(child):
+            self.flush()
+            self._enter(self._layout_row(child), in_article)
+        elif tag in _ROW_TAGS:
+            self.flush()
+            self.items.append(("row", _row_text(child)))
+        elif tag == "pre":
+            self.flush()
+            self.items.append(("p", child.text(deep=True)))
+        elif tag in _BLOCK_TAGS or tag in _LIST_TAGS:
+            self.flush()
+            self._children(child, in_article or tag in ("article", "main"), self.flush)
+        else:
+            self._children(child, in_article)
+
+    def _layout_row(self, row: LexborNode) -> Iterator[_Step]:
         """A table used for layout (minutes with one agenda item per row): cells as content.
 
         A first cell holding only an item number ("5.") is put before the cell's heading.
@@ -239,29 +371,43 @@ class _Walker:
             label, cells = _text_of(cells[0]), cells[1:]
         for cell in cells:
             first = len(self.items)
-            self.visit(cell, in_article)
-            self.flush()
+            yield cell
+            yield self.flush
             if label and len(self.items) > first:
                 kind, line = self.items[first]
                 self.items[first] = (kind, f"{label} {line}")
                 label = ""
 
 
+_LAYOUT_SCAN = 2000  # nodes of a row looked at before calling it layout
+
+
 def _is_layout_row(row: LexborNode) -> bool:
-    """Cells holding headings, lists or several paragraphs are page layout, not data."""
-    for cell in row.iter():
-        if cell.tag not in ("td", "th"):
-            continue
-        if cell.css_first("h1, h2, h3, h4, h5, h6, ul, ol, table, blockquote") is not None:
+    """Cells holding headings, lists or several paragraphs are page layout, not data.
+
+    The look is bounded: a row too big to judge in a couple of thousand nodes is layout.
+    """
+    paragraphs = 0
+    chars = 0
+    for seen, node in enumerate(row.traverse(include_text=True)):
+        tag = node.tag or ""
+        if seen > _LAYOUT_SCAN or tag in _LAYOUT_MARKS:
             return True
-        if len(cell.css("p")) >= 2 or len(_text_of(cell)) > 400:
+        if tag == "p":
+            paragraphs += 1
+        elif tag == "-text":
+            chars += len(node.text(deep=False) or "")
+        if paragraphs >= 2 or chars > 400:
             return True
     return False
 
 
+_LAYOUT_MARKS = frozenset((*_HEADINGS, "ul", "ol", "blockquote")) | {"table"}
+
+
 def _flat(node: LexborNode) -> str:
     """All the text of an element on one line (headings, table cells)."""
-    walker = _Walker()
+    walker = _Walker(flat=True)
     walker.visit(node)
     walker.flush()
     return " ".join(line.replace("\n", " ") for _, line in walker.items)

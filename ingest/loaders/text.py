@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ingest.loaders.base import LoadResult, decode_text
 from ingest.loaders.clean import (
     TERMINAL,
+    ListNesting,
     is_bullet,
     is_numbered,
     join_blocks,
+    nested,
     normalize_line,
 )
 
@@ -18,13 +21,19 @@ _RULE_RE = re.compile(r"^\s*([-=_*~#])(?:\s*\1){2,}\s*$")
 
 # --- plain text -------------------------------------------------------------------
 
+_WRAP_MIN = 40  # narrower "wrapping" is a column of short lines, not prose
+_HEADING_MAX_WORDS = 12
+_FIELD_RE = re.compile(r"^[A-Z][\w .&'’-]{0,30}:\s")  # "Date: ...", "Apr 23: ..."
+
 
 def load_txt(data: bytes, name: str) -> LoadResult:
-    """Blank lines separate blocks; hard-wrapped paragraphs are joined into one line."""
+    """Blank lines separate blocks; hard-wrapped lines are joined back into paragraphs."""
     text = decode_text(data, name).replace("\r\n", "\n").replace("\r", "\n")
+    raw_blocks = re.split(r"\n[ \t\u00a0]*\n", text)
+    width = _wrap_width(line for block in raw_blocks for line in block.split("\n"))
     blocks: list[list[str]] = []
-    for raw_block in re.split(r"\n[ \t\u00a0]*\n", text):
-        blocks.extend(_txt_block(raw_block.split("\n")))
+    for raw_block in raw_blocks:
+        blocks.extend(_txt_block(raw_block.split("\n"), width))
     return LoadResult(join_blocks(blocks), None, {})
 
 
@@ -32,48 +41,128 @@ def _indent(raw: str) -> int:
     return len(raw) - len(raw.lstrip(" \t\u00a0"))
 
 
-def _txt_block(raw_lines: list[str]) -> list[list[str]]:
-    """Split one blank-line-separated chunk into blocks: lists apart from prose."""
-    lines = [(_indent(raw), normalize_line(raw)) for raw in raw_lines if not _RULE_RE.match(raw)]
-    lines = [(indent, line) for indent, line in lines if line]
-    if _is_hard_wrapped([line for _, line in lines]):
-        return [[" ".join(line for _, line in lines)]]
-    blocks: list[list[str]] = []
-    in_list = False
-    for indent, line in lines:
-        if blocks and _continues(blocks[-1][-1], line):
-            blocks[-1][-1] += " " + line
+def _wrap_width(raw_lines: Iterable[str]) -> int | None:
+    """The width the text was wrapped at, or None when it was not hard-wrapped.
+
+    Wrapped prose has many lines just under one width and almost none above it; the
+    width is the longest line of that cluster (a stray long line, such as a web address,
+    does not count).
+    """
+    lengths = sorted(len(line.rstrip()) for line in raw_lines if len(line.strip()) >= 20)
+    if len(lengths) < 3:
+        return None
+    typical = lengths[int((len(lengths) - 1) * 0.95)]
+    width = max(length for length in lengths if length <= typical * 1.1)
+    if width < _WRAP_MIN or width > 200:
+        return None
+    near = sum(1 for length in lengths if width * 0.8 <= length <= width)
+    long_lines = sum(1 for length in lengths if length >= width / 2)
+    return width if near >= max(3, long_lines * 0.4) else None
+
+
+def _first_word(line: str) -> str:
+    return line.split(" ", 1)[0]
+
+
+def _soft_break(previous_raw: str, line: str, width: int | None, previous: str) -> bool:
+    """Was the break before ``line`` made by wrapping, not by the writer?
+
+    With a known wrap width: yes when the next word would not have fitted on the line
+    before. Without one: only when the line goes on in lower case after an unfinished
+    line (the writer's own break in mid-sentence).
+    """
+    if is_bullet(line) or is_numbered(line):
+        return False
+    if line[:1].islower() and not previous.endswith(TERMINAL):
+        return True
+    if width is None:
+        return False
+    return len(previous_raw.rstrip()) + 1 + len(_first_word(line)) > width
+
+
+def _is_heading(line: str) -> bool:
+    """A short line without end punctuation that is not a list item: heading-shaped."""
+    if is_bullet(line) or is_numbered(line) or line.endswith((*TERMINAL, ",", "-", "–")):
+        return False
+    return len(line.split()) <= _HEADING_MAX_WORDS and (line[:1].isupper() or line[:1].isdigit())
+
+
+def _is_prose(line: str) -> bool:
+    return not (_is_heading(line) or is_bullet(line) or is_numbered(line))
+
+
+def _headings(lines: list[str]) -> list[bool]:
+    """Which lines are headings: heading-shaped and followed by a line of prose.
+
+    Runs of "Label: value" lines (Date:, Venue:, To:) are a form, not headings.
+    """
+    count = len(lines)
+    flags = []
+    for i, line in enumerate(lines):
+        following = i + 1 < count and _is_prose(lines[i + 1])
+        form = _FIELD_RE.match(line) is not None and any(
+            0 <= j < count and _FIELD_RE.match(lines[j]) for j in (i - 1, i + 1)
+        )
+        flags.append(following and not form and _is_heading(line))
+    return flags
+
+
+def _logical_lines(raw_lines: list[str], width: int | None) -> list[tuple[int, str, str]]:
+    """(indent, text, raw) of each line as written, wrapped lines joined back together."""
+    lines: list[tuple[int, str, str]] = []
+    previous_raw = ""
+    for raw in raw_lines:
+        if _RULE_RE.match(raw):
             continue
-        if is_bullet(line):
+        line = normalize_line(raw)
+        if not line:
+            continue
+        if lines and _soft_break(previous_raw, line, width, lines[-1][1]):
+            lines[-1] = (lines[-1][0], _mend(lines[-1][1], line), lines[-1][2])
+        else:
+            lines.append((_indent(raw), line, raw))
+        previous_raw = raw
+    return lines
+
+
+def _txt_block(raw_lines: list[str], width: int | None) -> list[list[str]]:
+    """Split one blank-line-separated chunk into blocks: lists apart from prose.
+
+    Wrapped lines join their paragraph or list item; list items keep their nesting
+    (by indent, then marker style); a heading line before prose becomes a block.
+    """
+    lines = _logical_lines(raw_lines, width)
+    headings = _headings([line for _, line, _ in lines])
+    blocks: list[list[str]] = []
+    nesting = ListNesting()
+    in_list = False
+    after_heading = False
+    item_indent = 0
+    for (indent, line, raw), heading in zip(lines, headings, strict=True):
+        if is_bullet(line) or is_numbered(line):
             if not in_list:
-                blocks.append([])
-            in_list = True
-        elif in_list and indent == 0:
+                nesting.reset()
+                if not blocks or blocks[-1][-1].endswith(TERMINAL) or after_heading:
+                    blocks.append([])  # an unfinished line ("RESOLVED: That") keeps its list
+            in_list, after_heading, item_indent = True, False, indent
+            blocks[-1].append(nested(line, nesting.depth(indent, raw)))
+            continue
+        if in_list and indent > item_indent:  # a paragraph inside the last item
+            blocks[-1].append(line)
+            continue
+        if in_list or not blocks or heading or after_heading:
             blocks.append([])
-            in_list = False
-        elif not blocks:
-            blocks.append([])
+        in_list, after_heading = False, heading
         blocks[-1].append(line)
     return blocks
 
 
-def _continues(previous: str, line: str) -> bool:
-    """A line that starts in lower case after an unfinished line is the same sentence."""
-    return (
-        line[:1].islower()
-        and not is_bullet(line)
-        and not is_numbered(line)
-        and not previous.endswith(TERMINAL)
-    )
-
-
-def _is_hard_wrapped(lines: list[str]) -> bool:
-    """Prose wrapped at a fixed width: every line but the last is about the same length."""
-    body = lines[:-1]
-    if not body or any(is_bullet(line) or is_numbered(line) for line in lines):
-        return False
-    lengths = [len(line) for line in body]
-    return min(lengths) >= 40 and max(lengths) <= 100 and max(lengths) - min(lengths) <= 20
+def _mend(previous: str, line: str) -> str:
+    """Join a wrapped line; a word broken after its hyphen ("Birmingham-" "based") is
+    joined without a space (plain text is wrapped by editors, which never hyphenate)."""
+    if previous.endswith("-") and previous[-2:-1].isalnum():
+        return previous + line
+    return f"{previous} {line}"
 
 
 # --- Markdown ---------------------------------------------------------------------
