@@ -78,6 +78,30 @@ def test_hard_wrapped_paragraph_is_joined(tmp_path: Path) -> None:
     assert "Key points:\n\n• first point\n• second point that wraps onto another line" in doc.text
 
 
+def test_wrapped_list_of_people_keeps_one_entry_per_line(tmp_path: Path) -> None:
+    """A "Name - Post" entry that nearly fills the line is not joined to the next entry;
+    a line ending in "to" or "and" goes on; in a capitals title block "IN …" goes on."""
+    body = (
+        "NORTHBROOK HEALTH AND WELLBEING BOARD\n\n"
+        "MINUTES OF THE MEETING HELD ON TUESDAY 4 JUNE 2024 AT 10.00AM\n"
+        "IN THE COMMITTEE ROOM, NORTHBROOK TOWN HALL\n\n"
+        "PRESENT:\n"
+        "Councillor Jane Ashworth (Chair) - Cabinet Member for Adult Care and\n"
+        "Health, Northbrook Council\n"
+        "Peter Lamb - Place Director, NHS Northbrook Integrated Care Board\n"
+        "Ruth Okafor - Chief Executive, Healthwatch Northbrook and Wider Area\n\n"
+        "The Board considered the annual report on the pharmaceutical needs of\n"
+        "the borough and the response to the consultation that closed in May.\n\n"
+        "Action: Peter Lamb to send the final pharmaceutical needs report to\n"
+        "Board members by 30 June 2024.\n"
+    )
+    doc = load_document(write(tmp_path, "minutes.txt", body.encode()), tmp_path, {})
+    assert "AT 10.00AM IN THE COMMITTEE ROOM" in doc.text
+    assert "Cabinet Member for Adult Care and Health, Northbrook Council\n" in doc.text
+    assert "Integrated Care Board\nRuth Okafor - Chief Executive" in doc.text
+    assert "report to Board members by 30 June 2024." in doc.text
+
+
 @pytest.mark.parametrize(
     ("encoding", "prefix"),
     [

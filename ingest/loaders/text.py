@@ -15,6 +15,7 @@ from ingest.loaders.clean import (
     nested,
     normalize_line,
 )
+from kg.lexicon import default_lexicon
 
 _RULE_RE = re.compile(r"^\s*([-=_*~#])(?:\s*\1){2,}\s*$")
 
@@ -24,6 +25,10 @@ _RULE_RE = re.compile(r"^\s*([-=_*~#])(?:\s*\1){2,}\s*$")
 _WRAP_MIN = 40  # narrower "wrapping" is a column of short lines, not prose
 _HEADING_MAX_WORDS = 12
 _FIELD_RE = re.compile(r"^[A-Z][\w .&'’-]{0,30}:\s")  # "Date: ...", "Apr 23: ..."
+# "Dr Amina Yusuf - Director of …", "Cllr A Rudd (Chair) – …": one entry of a list of people
+_ENTRY_RE = re.compile(
+    r"^(?:[A-Z][\w.'’-]*\s+){0,5}[A-Z][\w.'’-]*(?:\s+\([^)]{1,40}\))?\s+[-–—]\s+\S"
+)
 
 
 def load_txt(data: bytes, name: str) -> LoadResult:
@@ -73,11 +78,26 @@ def _soft_break(previous_raw: str, line: str, width: int | None, previous: str) 
     """
     if is_bullet(line) or is_numbered(line):
         return False
+    if _ENTRY_RE.match(line) and _ENTRY_RE.match(previous):
+        return False  # the next entry of a list of people, however long the one before
     if line[:1].islower() and not previous.endswith(TERMINAL):
+        return True
+    if _continues(previous, line):
         return True
     if width is None:
         return False
     return len(previous_raw.rstrip()) + 1 + len(_first_word(line)) > width
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Does ``previous`` go on in ``line``: it ends with a word no sentence ends with, or
+    (in an all-capitals title block, where case says nothing) ``line`` starts with one?"""
+    words = default_lexicon().words("line-continuing-words")
+    last = previous.rsplit(" ", 1)[-1].lower()
+    if last in words and not previous.endswith(TERMINAL):
+        return True
+    shouted = previous.isupper() and line.isupper() and not line.endswith(":")
+    return shouted and _first_word(line).lower() in words
 
 
 def _is_heading(line: str) -> bool:
