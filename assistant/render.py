@@ -11,8 +11,9 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
+
+from assistant.model import Citation
 
 CITE_RE = re.compile(r"\[(\d{1,3})\]")
 
@@ -82,20 +83,9 @@ def marked(text: str, offset: int, highlights: Iterable[tuple[int, int]]) -> str
     return "".join(pieces)
 
 
-@dataclass
-class CitationView:
-    """What the app shows of one citation; built from ``Citation`` plus the document's metadata."""
-
-    n: int
-    document: str
-    title: str
-    text: str
-    start: int
-    end: int
-    highlights: list[tuple[int, int]] = field(default_factory=list)
-    section: str = ""
-    page: int | None = None
-    issued: str | None = None
+class CitationView(Citation):
+    """A citation as the app shows it: the answer's ``Citation`` with its place and the
+    viewer link it opens."""
 
     def place(self) -> list[str]:
         """Date, section heading and page, where known (the document id last)."""
