@@ -212,3 +212,16 @@ def test_ner_finds_a_person_no_rule_does() -> None:
     text = "The review was led by the council. Sarah Kemp said the plan was on track."
     with_ner = _records(text, ner=True)
     assert "Sarah Kemp" in {p.name for p in with_ner.people}
+
+
+def test_post_named_in_apposition_after_its_title() -> None:
+    """ "The Partnership's Place Director, Kofi Owusu, is …": the holder follows the title;
+    "Clinical Directors, Wyvern North PCNs" names no person."""
+    found = _records(
+        "The Marshbrook Place Partnership (MPP) leads the programme. The Partnership's Place "
+        "Director, Kofi Owusu, is the senior responsible officer.\n\n"
+        "To: Clinical Directors, Wyvern North PCNs"
+    )
+    held = {(p.title, p.holder.name if p.holder else None) for p in found.posts}
+    assert any(holder == "Kofi Owusu" and "Director" in title for title, holder in held)
+    assert not any(p.holder and p.holder.name == "Wyvern North" for p in found.posts)

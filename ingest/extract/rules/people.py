@@ -332,7 +332,7 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
     ]
     for title in find_titles(view.reference, text, start):
         before = view.cased[start : title.start]
-        holder = _holder(view, people, title.start)
+        holder = _holder(view, people, title.start) or _holder_after(view, people, title.end)
         org = place = None
         paren = re.search(r"\(([^()]*)$", before)
         if paren:  # "Dr X (BSol Clinical advisor for access)"
@@ -407,6 +407,22 @@ def _holder(
         if end <= at and re.fullmatch(
             r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)", view.text[end:at]
         ):
+            return (
+                _clean_name(m.group("name")),
+                canonical_title(view, m.group("title")),
+                Span(start, end),
+            )
+    return None
+
+
+def _holder_after(
+    view: DocView, people: list[tuple[int, int, re.Match[str]]], at: int
+) -> tuple[str, str | None, Span] | None:
+    """The person named in apposition after a title: "The Partnership's Place Director,
+    Kofi Owusu, is ...", "its Chair, Dr Miriam Osei"."""
+    for start, end, m in people:
+        closed = re.match(r"\s*(?:[,;:.)]|$)", view.text[end : end + 2])  # not "North PCNs"
+        if start >= at and closed and re.fullmatch(r"\s*,\s*", view.text[at:start]):
             return (
                 _clean_name(m.group("name")),
                 canonical_title(view, m.group("title")),
