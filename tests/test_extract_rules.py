@@ -225,3 +225,13 @@ def test_post_named_in_apposition_after_its_title() -> None:
     held = {(p.title, p.holder.name if p.holder else None) for p in found.posts}
     assert any(holder == "Kofi Owusu" and "Director" in title for title, holder in held)
     assert not any(p.holder and p.holder.name == "Wyvern North" for p in found.posts)
+
+
+def test_signature_with_blank_lines_between_name_post_and_body() -> None:
+    found = _records(
+        "Dear colleagues,\n\nPlease share this letter with your teams.\n\nYours sincerely,\n\n"
+        "Sarah Kemp\n\nDirector of Primary Care\n\nNHS Wyvern and Marshbrook Integrated Care Board (WMICB)",
+        "letter",
+    )
+    post = next(p for p in found.posts if p.holder and p.holder.name == "Sarah Kemp")
+    assert post.org is not None and "Integrated Care Board" in post.org.label

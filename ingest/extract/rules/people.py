@@ -231,7 +231,10 @@ def _mentions_near(view: DocView, at: int) -> list[tuple[int, list[Mention]]]:
     if here is None:
         return []
     out = [(here.start, view.mentions.get(here.start, []))]
-    nxt = view.sentence_at(here.end + 1)
+    after = here.end
+    while after < len(view.text) and after - here.end < 8 and view.text[after].isspace():
+        after += 1  # the next line may sit after a blank one (a signature, a table cell)
+    nxt = view.sentence_at(after)
     if nxt is not None and nxt is not here:
         out.append((nxt.start, view.mentions.get(nxt.start, [])))
     return out
