@@ -219,17 +219,18 @@ class QueryService:
     def warm_up(self) -> None:
         """Start the worker pool now so the first analyst does not wait for it."""
         kb = self.kb_provider()
-        if kb.settings.rdf_store == "oxigraph":
+        if kb.rdf.read_path() is not None:
             sq.shared_pool(kb.settings.rdf_dir)
 
     def run(self, request: sq.QueryRequest) -> sq.QueryResponse:
         kb = self.kb_provider()
         settings = kb.settings
         request = replace(request, max_rows=settings.sparql_max_rows)
-        if settings.rdf_store != "oxigraph":  # an in-memory store lives in this process only
+        snapshot = kb.rdf.read_path()
+        if snapshot is None:  # a server backend: no files for a worker to open
             return sq.execute(kb.rdf, request)
         pool = sq.shared_pool(settings.rdf_dir)
-        return pool.run(request, kb.generation, settings.sparql_timeout)
+        return pool.run(request, str(snapshot), settings.sparql_timeout)
 
     def description(self, endpoint: str, accept: str | None) -> tuple[bytes, str]:
         """A SPARQL 1.1 Service Description of this endpoint and its named graphs."""

@@ -22,14 +22,19 @@ def documents(kb: KnowledgeBase) -> list[dict[str, str]]:
 
 
 def stats(kb: KnowledgeBase) -> dict[str, Any]:
+    """Counts of the published generation, and which backends hold it."""
     docs = documents(kb)
     graphs = kb.rdf.graph_names()
     return {
         "home": str(kb.home.resolve()),
+        "generation": kb.generation,
         "documents": len(docs),
         "passages": len(kb.lexical.ids),
         "vectors": kb.vectors.count(),
         "triples": kb.rdf.count(),
         "named_graphs": len(graphs),
         "embedder": kb.settings.embedder,
+        "rdf_store": kb.backends["rdf"],
+        "vector_store": kb.backends["vectors"],
+        "lexical_store": kb.backends["lexical"],
     }

@@ -12,7 +12,8 @@ from kg.errors import StoreLockedError
 
 
 @contextmanager
-def write_lock(path: Path) -> Iterator[None]:
+def write_lock(path: Path, purpose: str = "kg ingest") -> Iterator[None]:
+    """Hold the write lock for the block, or raise StoreLockedError naming the holder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as handle:
         try:
@@ -21,12 +22,15 @@ def write_lock(path: Path) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "?"
             raise StoreLockedError(
-                f"another kg process (pid {holder}) is writing to {path.parent}; try again when it ends"
+                f"another kg process ({holder}) is writing to {path.parent}; try again when it ends"
             ) from None
         handle.seek(0)
         handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        try:
+            handle.write(f"pid {os.getpid()}, {purpose}")
+            handle.flush()
+        except OSError:
+            pass  # only a hint for the message above; a full disk must not stop a repair
         try:
             yield
         finally:

@@ -24,7 +24,7 @@ class Settings:
     embedder: str = _setting("minilm", "Embedding backend name (see kg.embed.EMBEDDERS).")
     embed_model: str = _setting("", "Path of a local sentence-transformers model; empty: bundled.")
     embed_batch: int = _setting(64, "Sentences per embedding batch.")
-    rdf_store: str = _setting("oxigraph", "RDF store backend name (see kg.rdfstore.STORES).")
+    rdf_store: str = _setting("oxigraph", "RDF store backend (kg.stores.RDF_STORES): oxigraph.")
     top_k: int = _setting(8, "Passages retrieved per question.")
     max_citations: int = _setting(3, "Most sentences an answer is built from.")
     abstain_below: float = _setting(0.42, "Evidence score under which the assistant abstains.")
@@ -34,6 +34,13 @@ class Settings:
     cors_origins: str = _setting("", "Comma-separated origins allowed to call /sparql ('*' = any).")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
+    vector_store: str = _setting(
+        "chroma", "Vector index backend (kg.stores.VECTOR_STORES): chroma."
+    )
+    lexical_store: str = _setting("bm25", "Lexical index backend (kg.stores.LEXICAL_STORES): bm25.")
+    check_sample: int = _setting(
+        32, "Passages `kg check` re-embeds to compare with their stored vectors (0: none)."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -34,7 +34,8 @@ from kg.errors import (
     WorkerCrashedError,
 )
 from kg.namespaces import PREFIXES
-from kg.rdfstore import RdfStore
+from kg.rdfstore import RdfStore, open_snapshot
+from kg.stores import RdfDataset
 
 SELECT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -64,7 +65,7 @@ class QueryResult:
 
 
 def run_query(
-    store: RdfStore, query: str, max_rows: int | None = None, **kwargs: Any
+    store: RdfDataset, query: str, max_rows: int | None = None, **kwargs: Any
 ) -> QueryResult:
     """Parse and start a read-only query; malformed ones raise QueryError with the position.
 
@@ -74,8 +75,12 @@ def run_query(
     explicit = bool(kwargs.pop("explicit_default", False)) or declares_dataset(query)
     explicit = explicit or "default_graph" in kwargs or "named_graphs" in kwargs
     try:
-        raw = store.store.query(
-            query, use_default_graph_as_union=not explicit, prefixes=PREFIXES, **kwargs
+        raw = store.query(
+            query,
+            union=not explicit,
+            default_graphs=_iris(kwargs.get("default_graph")),
+            named_graphs=_iris(kwargs.get("named_graphs")),
+            prefixes=PREFIXES,
         )
     except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL query: {exc}") from None
@@ -86,6 +91,10 @@ def run_query(
     if isinstance(raw, ox.QueryTriples):
         return QueryResult("graph", raw)
     return QueryResult("select", raw)
+
+
+def _iris(nodes: list[ox.NamedNode] | None) -> list[str] | None:
+    return None if nodes is None else [n.value for n in nodes]
 
 
 _PREFIX_OF = {iri: prefix for prefix, iri in PREFIXES.items() if prefix not in {"rdf", "xsd"}}
@@ -365,7 +374,7 @@ def check_query(request: QueryRequest) -> None:
         raise QueryError("federated queries (SERVICE) are disabled on this endpoint")
 
 
-def execute(store: RdfStore, request: QueryRequest) -> QueryResponse:
+def execute(store: RdfDataset, request: QueryRequest) -> QueryResponse:
     """Evaluate and serialise one query, stopping after ``max_rows`` rows or triples."""
     check_query(request)
     kwargs: dict[str, Any] = {}
@@ -425,6 +434,7 @@ def _worker_main(conn: Connection, path: str, memory_mb: int) -> None:
     _limit_memory(memory_mb)
     store: RdfStore | None = None
     generation: str | None = None
+    del path  # each request names the snapshot to read
     conn.send(("ready",))  # the parent starts a query's clock only after this
     while True:
         try:
@@ -432,8 +442,10 @@ def _worker_main(conn: Connection, path: str, memory_mb: int) -> None:
         except EOFError:
             return
         try:
-            if store is None or wanted != generation:
-                store = RdfStore(ox.Store.read_only(path))
+            if store is None or wanted != generation:  # ``wanted``: kb.rdf.read_path()
+                if store is not None:
+                    store.close()
+                store = open_snapshot(Path(wanted))
                 generation = wanted
             reply: tuple[object, ...] = ("ok", execute(store, request))
         except QueryError as exc:
