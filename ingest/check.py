@@ -305,7 +305,7 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def recover(kb: KnowledgeBase) -> list[str]:
-    """Remove what an interrupted ingest left (writer; cheap: no text is hashed).
+    """Remove what an interrupted ingest left (writer, at the start of every ingest).
 
     Damage is not a leftover: a registered document whose vectors or metadata are wrong
     stops the ingest with StoreDamagedError, and `kg check --repair` fixes it.
@@ -316,13 +316,9 @@ def recover(kb: KnowledgeBase) -> list[str]:
         kb.rdf.drop_graph(DOC_GRAPH + doc_id)
         done.append(f"{doc_id}: removed a graph an interrupted ingest left")
     expected: dict[str, set[str]] = {}
-    for doc_id, record in records.items():
-        meta = kb.store_texts.load_meta(record)
-        if isinstance(meta, str):
-            raise StoreDamagedError(TEXTS, f"{doc_id!r}: {meta}")
-        expected[doc_id] = {
-            vector_id(f"{doc_id}:{s}-{e}", record.version) for s, e, _ in meta["passages"]
-        }
+    for doc_id, record in records.items():  # hashes every text: ~0.3 s at 10,000 documents
+        found = kb.store_texts.read(record)
+        expected[doc_id] = {vector_id(p, record.version) for p in _passage_ids(found)}
     stray: list[str] = []
     damaged = []
     have: dict[str, set[str]] = {}

@@ -34,7 +34,7 @@ from ingest.extract import extract_facts, load_reference
 from ingest.load import load_document
 from ingest.segment import segment
 from ingest.write import Prepared, remove_document, sync_reference, write_documents
-from kg.base import KnowledgeBase
+from kg.base import KnowledgeBase, is_published
 from kg.errors import DocumentError, StoreDamagedError
 from kg.lock import write_lock
 from kg.settings import Settings
@@ -56,14 +56,26 @@ def repair(settings: Settings) -> CheckReport:
         write_lock(settings.lock_path, "kg check --repair"),
         disk_full_is_one_line(f"repairing {settings.home}"),
     ):
-        if gens.newest(settings.home) is not None:
-            report.generation, report.problems = inspect_published(settings)
+        _inspect_published(settings, report)
         kb = _open_writer(settings, report)
         try:
             _Repair(kb, report).run()
         finally:
             kb.close()
     return report
+
+
+def _inspect_published(settings: Settings, report: CheckReport) -> None:
+    """Problems of the published generation; an unreadable pointer goes (publish renews it)."""
+    try:
+        published = gens.newest(settings.home)
+    except StoreDamagedError as exc:
+        report.problems.append(Problem(exc.part, "", exc.detail))
+        gens.pointer_path(settings.home).unlink()
+        report.repaired.append("published generation: removed the unreadable pointer")
+        return
+    if published is not None or gens.folder(settings.home).is_dir():
+        report.generation, report.problems = inspect_published(settings)
 
 
 def _open_writer(settings: Settings, report: CheckReport) -> KnowledgeBase:
@@ -100,10 +112,10 @@ class _Repair:
         self._graphs()
         self._vectors()
         kb = self.kb
-        published = gens.newest(kb.home)
-        stale = published is None or (
-            gens.Manifest.load(gens.generation_dir(kb.home, published)).documents != kb.registry()
-        )
+        try:
+            stale = not is_published(kb)
+        except StoreDamagedError:
+            stale = True
         if self.changed or stale or self.report.problems:
             generation = kb.publish()
             self.report.repaired.append(f"published generation {generation}")

@@ -105,9 +105,9 @@ def _record_iri(doc_id: str) -> str:
 
 def _registry_entry(doc: Document, passages: int, triples: int, checksum: str) -> str:
     """The N-Triples of one catalogue record: which version of a document the store holds,
-    and the SPDX checksum of its stored text's metadata (what `kg check` verifies)."""
+    and the sha256 of its stored text's metadata (``spdx:checksumValue``, what `kg check`
+    verifies; a literal on the record, so the entity graph gains no nodes)."""
     record = URIRef(_record_iri(doc.doc_id))
-    digest = URIRef(_record_iri(doc.doc_id) + "#text")
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     entry = Graph()
     for p, o in (
@@ -120,21 +120,14 @@ def _registry_entry(doc: Document, passages: int, triples: int, checksum: str) -
         (DCTERMS.type, Literal(doc.doc_type)),
         (DCTERMS.modified, Literal(now, datatype=XSD.dateTime)),
         (DCTERMS.extent, Literal(f"{passages} passages, {triples} triples")),
-        (SPDX.checksum, digest),
+        (SPDX.checksumValue, Literal(checksum)),
     ):
         entry.add((record, p, o))
-    entry.add((digest, RDF.type, SPDX.Checksum))
-    entry.add((digest, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-    entry.add((digest, SPDX.checksumValue, Literal(checksum)))
     return entry.serialize(format="nt")
 
 
 def _registry_delete(doc_id: str) -> str:
-    record = _record_iri(doc_id)
-    return " ;\n".join(
-        f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{iri}> ?p ?o }} }}"
-        for iri in (record, record + "#text")
-    )
+    return f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{_record_iri(doc_id)}> ?p ?o }} }}"
 
 
 @dataclass(frozen=True)

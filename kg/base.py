@@ -218,7 +218,7 @@ def read_records(rdf: RdfDataset) -> dict[str, Record]:
     rows = rdf.query(
         f"""SELECT ?id ?hash ?sum ?source WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{
           ?r <{DCTERMS.identifier}> ?id ; <{DCTERMS.hasVersion}> ?hash .
-          OPTIONAL {{ ?r <{SPDX.checksum}>/<{SPDX.checksumValue}> ?sum }}
+          OPTIONAL {{ ?r <{SPDX.checksumValue}> ?sum }}
           OPTIONAL {{ ?r <{DCTERMS.source}> ?source }} }} }}"""
     )
     out: dict[str, Record] = {}

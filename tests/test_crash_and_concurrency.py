@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from assistant.answer import Answerer
-from ingest.check import find_problems
+from ingest.check import check
 from kg.base import KnowledgeBase
 from kg.settings import Settings
 from tests.conftest import CORPUS, REPO, kg_command, running_server, subprocess_env
@@ -85,32 +85,31 @@ def test_kill_9_mid_ingest_then_reingest_repairs(tmp_path: Path, kill_after: int
     )
     assert rerun.returncode == 0, rerun.stderr
     settings = Settings.from_env(home=home)
+    assert check(settings).problems == []
     kb = KnowledgeBase(settings)
-    assert find_problems(kb) == []
     assert len(kb.registry()) == 2 + len(TOPICS)
     assert sorted(kb.lexical.ids) == sorted(p.passage_id for p in kb.texts.all_passages())
     answer = Answerer(kb).ask("Who presented the Dental Access report to the Committee?")
     assert answer.answered and "Head of Dental Commissioning" in answer.answer
 
 
-def test_check_finds_and_repairs_a_half_written_document(tmp_path: Path) -> None:
+def test_check_finds_and_repairs_a_document_whose_vectors_were_lost(tmp_path: Path) -> None:
     corpus, home = tmp_path / "corpus", tmp_path / "home"
     _write_corpus(corpus)
-    from ingest.check import check
     from ingest.pipeline import ingest
 
     settings = Settings.from_env(home=home)
     ingest(settings, [corpus])
     kb = KnowledgeBase(settings, read_only=False)
-    kb.vectors.delete_documents(["dental-access"])  # as if the process died mid-write
-    del kb
-    problems = check(settings)
-    assert problems == ["dental-access: vector index does not match its passages"]
-    assert check(settings, fix=True) == problems
-    assert check(settings) == []
+    kb.vectors.delete_documents(["dental-access"])  # lost from the working index
+    kb.close()
+    problems = [str(p) for p in check(settings).problems]
+    assert len(problems) == 1 and problems[0].startswith("vector index: dental-access: ")
+    repaired = check(settings, fix=True)
+    assert "vector index: re-embedded 1 documents" in repaired.repaired
+    assert check(settings).problems == []
     report = ingest(settings, [corpus])
-    assert report.added == ["dental-access"]
-    assert check(settings) == []
+    assert report.unchanged and not report.added and not report.repaired
 
 
 def _count_documents(url: str) -> int:

@@ -186,6 +186,8 @@ def open_newest(home: Path) -> Opened:
     meanwhile); raise EmptyStoreError before the first publish."""
     for _ in range(_OPEN_ATTEMPTS):
         generation = newest(home)
+        if generation is None and any(p.name.isdigit() for p in _entries(folder(home))):
+            raise StoreDamagedError(PART, f"{pointer_path(home)} is missing")
         if generation is None:
             raise EmptyStoreError("nothing has been ingested yet; run `kg ingest` first")
         path = generation_dir(home, generation)
@@ -200,6 +202,10 @@ def open_newest(home: Path) -> Opened:
             continue
         return Opened(generation, path, Manifest.load(path), lease)
     raise StoreDamagedError(PART, f"{pointer_path(home)} keeps moving; is a writer looping?")
+
+
+def _entries(path: Path) -> list[Path]:
+    return list(path.iterdir()) if path.is_dir() else []
 
 
 def verify_sizes(path: Path, manifest: Manifest) -> list[str]:

@@ -40,7 +40,7 @@ class OxigraphDataset:
         lease: Lease | None = None,
         snapshot: bool = False,
     ) -> None:
-        self._store = store
+        self._open: ox.Store | None = store
         self.path = path
         self.part = part
         self._lease = lease
@@ -50,6 +50,12 @@ class OxigraphDataset:
     def in_memory(cls) -> OxigraphDataset:
         """A dataset that lives in this process only (fast unit tests)."""
         return cls(ox.Store())
+
+    @property
+    def _store(self) -> ox.Store:
+        if self._open is None:
+            raise ValueError(f"the {self.part} was closed")
+        return self._open
 
     @property
     def store(self) -> ox.Store:
@@ -75,7 +81,7 @@ class OxigraphDataset:
         use_union = union and default_graphs is None
         try:
             return self._store.query(sparql, use_default_graph_as_union=use_union, **kwargs)  # type: ignore[arg-type]
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise self._damaged(exc) from None
 
     def update(self, sparql: str) -> None:
@@ -93,14 +99,14 @@ class OxigraphDataset:
             return sorted(
                 g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
             )
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise self._damaged(exc) from None
 
     def count(self, graph: str | None = None) -> int:
         node = ox.NamedNode(graph) if graph else None
         try:
             return sum(1 for _ in self._store.quads_for_pattern(None, None, None, node))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise self._damaged(exc) from None
 
     def counts(self) -> dict[str, int]:
@@ -108,7 +114,7 @@ class OxigraphDataset:
         rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         try:
             return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr,index]
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise self._damaged(exc) from None
 
     def dump(self, fmt: ox.RdfFormat, graph: str | None = None) -> bytes:
@@ -130,7 +136,7 @@ class OxigraphDataset:
                     or b""
                 )
             return self._store.dump(format=fmt, from_graph=node) or b""
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise self._damaged(exc) from None
 
     def flush(self) -> None:
@@ -148,16 +154,18 @@ class OxigraphDataset:
         self._store.backup(str(target / SNAPSHOT))
 
     def close(self) -> None:
+        """Release the store (RocksDB's lock goes with the last reference) and the lease."""
+        self._open = None
         if self._lease is not None:
             self._lease.release()
             self._lease = None
 
-    def _damaged(self, exc: OSError) -> StoreDamagedError:
+    def _damaged(self, exc: Exception) -> StoreDamagedError:
         where = f"{self.path}: " if self.path else ""
         return StoreDamagedError(self.part, where + _first_line(exc))
 
 
-def _first_line(exc: OSError) -> str:
+def _first_line(exc: Exception) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
 
@@ -171,7 +179,7 @@ def open_snapshot(path: Path) -> OxigraphDataset:
     lease = Lease(path.parent)
     try:
         store = ox.Store.read_only(str(path))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         lease.release()
         raise StoreDamagedError(READER_PART, f"{path}: {_first_line(exc)}") from None
     return OxigraphDataset(store, path, READER_PART, lease, snapshot=True)
@@ -185,7 +193,7 @@ class OxigraphBackend:
         path.mkdir(parents=True, exist_ok=True)
         try:
             return OxigraphDataset(ox.Store(str(path)), path)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise StoreDamagedError(WRITER_PART, f"{path}: {_first_line(exc)}") from None
 
     def open_reader(self, settings: Settings, generation: Path) -> OxigraphDataset:
@@ -193,7 +201,7 @@ class OxigraphBackend:
         path = generation / SNAPSHOT
         try:
             store = ox.Store.read_only(str(path))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise StoreDamagedError(READER_PART, f"{path}: {_first_line(exc)}") from None
         return OxigraphDataset(store, path, READER_PART, snapshot=True)
 

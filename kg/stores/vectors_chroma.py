@@ -224,39 +224,50 @@ def _as_int(value: Any) -> int:
 
 
 def verify_hnsw(folder: Path) -> list[str]:
-    """The persisted HNSW files agree with their header (what Chroma loads blindly)."""
-    name = folder.name
+    """The persisted HNSW files agree with their header (what Chroma loads blindly).
+
+    ``header.bin`` holds hnswlib's counts; ``data_level0.bin`` one fixed-size record per
+    element; ``length.bin`` one float32 norm per element; ``link_lists.bin`` per element a
+    uint32 byte count and that many bytes.
+    """
+    name = f"HNSW segment {folder.name}"
     if not folder.is_dir():
-        return [f"HNSW segment {name} is missing"]
+        return [f"{name} is missing"]
     try:
         header = (folder / "header.bin").read_bytes()
-        sizes = {
-            f: (folder / f).stat().st_size
-            for f in ("data_level0.bin", "length.bin", "link_lists.bin")
-        }
-        lengths = np.fromfile(folder / "length.bin", dtype="<u4")
+        data_size = (folder / "data_level0.bin").stat().st_size
+        norms_size = (folder / "length.bin").stat().st_size
+        links = (folder / "link_lists.bin").read_bytes()
         metadata = (folder / "index_metadata.pickle").read_bytes()
     except FileNotFoundError as exc:
-        return [f"HNSW segment {name}: {Path(str(exc.filename)).name} is missing"]
+        return [f"{name}: {Path(str(exc.filename)).name} is missing"]
     if len(header) != _HEADER.size:
-        return [f"HNSW segment {name}: header.bin has {len(header)} bytes, not {_HEADER.size}"]
+        return [f"{name}: header.bin has {len(header)} bytes, not {_HEADER.size}"]
     fields = _HEADER.unpack(header)
     max_elements, count, per_element = fields[2], fields[3], fields[4]
+    if count > max_elements or per_element == 0 or per_element > 1 << 24:
+        return [f"{name}: header.bin is garbled"]
     problems = []
-    if count > max_elements or per_element == 0:
-        problems.append(f"HNSW segment {name}: header.bin is garbled")
-    elif sizes["data_level0.bin"] not in {count * per_element, max_elements * per_element}:
+    if data_size not in {count * per_element, max_elements * per_element}:
         problems.append(
-            f"HNSW segment {name}: data_level0.bin has {sizes['data_level0.bin']} bytes, "
-            f"its header says {count * per_element}"
+            f"{name}: data_level0.bin has {data_size} bytes, its header says {count * per_element}"
         )
-    if len(lengths) < count:
-        problems.append(f"HNSW segment {name}: length.bin is cut short")
-    elif int(lengths[:count].sum()) != sizes["link_lists.bin"]:
-        problems.append(f"HNSW segment {name}: link_lists.bin does not match length.bin")
+    if norms_size not in {count * 4, max_elements * 4}:
+        problems.append(f"{name}: length.bin has {norms_size} bytes for {count} elements")
+    if not _whole_link_lists(links, count):
+        problems.append(f"{name}: link_lists.bin is cut short or garbled")
     if not metadata.endswith(pickle.STOP):
-        problems.append(f"HNSW segment {name}: index_metadata.pickle is cut short")
+        problems.append(f"{name}: index_metadata.pickle is cut short")
     return problems
+
+
+def _whole_link_lists(data: bytes, count: int) -> bool:
+    offset = 0
+    for _ in range(count):
+        if offset + 4 > len(data):
+            return False
+        offset += 4 + int.from_bytes(data[offset : offset + 4], "little")
+    return offset == len(data)
 
 
 class ChromaBackend:
