@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -33,9 +34,17 @@ def _user_errors() -> Iterator[None]:
         err.print("Interrupted.")
         sys.exit(130)
     except OSError as exc:  # the environment (a disk, a permission), not a bug: one line
-        where = f" ({exc.filename})" if exc.filename else ""
-        err.print(f"[red]Error:[/red] {exc.strerror or exc}{where}", highlight=False)
+        err.print(f"[red]Error:[/red] {escape(_os_message(exc))}", highlight=False)
         sys.exit(1)
+
+
+def _os_message(exc: OSError) -> str:
+    from kg.errors import DiskFullError
+    from kg.stores.files import is_disk_full
+
+    if is_disk_full(exc):
+        return str(DiskFullError(f"writing {exc.filename or 'to disk'}"))
+    return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
 
 
 def _settings(ctx: click.Context) -> Settings:

@@ -78,6 +78,9 @@ class KnowledgeBase:
             )
             self._lexical = LEXICAL_STORES.get(s.lexical_store).open(opened.folder)
         except KGError:
+            for store in (getattr(self, "rdf", None), getattr(self, "vectors", None)):
+                if store is not None:
+                    store.close()
             opened.lease.release()
             raise
         self._lease, self.manifest = opened.lease, opened.manifest
@@ -89,8 +92,15 @@ class KnowledgeBase:
         s.home.mkdir(parents=True, exist_ok=True)
         mark_layout(s)
         self.rdf = RDF_STORES.get(s.rdf_store).open_writer(s)
-        self.vectors = VECTOR_STORES.get(s.vector_store).open_writer(s)
-        self.generation = str(gens.newest(s.home) or "")
+        try:
+            self.vectors = VECTOR_STORES.get(s.vector_store).open_writer(s)
+        except KGError:
+            self.rdf.close()  # RocksDB's lock goes with it, so a repair can reopen it
+            raise
+        try:
+            self.generation = str(gens.newest(s.home) or "")
+        except StoreDamagedError:
+            self.generation = ""  # an unreadable pointer: the next publish replaces it
 
     def close(self) -> None:
         """Release the stores and the generation's lease (readers keep nothing open)."""
@@ -242,6 +252,7 @@ def verify_published(settings: Settings) -> None:
     try:
         problems = gens.verify_sizes(opened.folder, opened.manifest)
         problems += gens.verify_hashes(opened.folder, opened.manifest, prefix="lexical/")
+        problems += VECTOR_STORES.get(settings.vector_store).verify_published(opened.folder)
     finally:
         opened.lease.release()
     if problems:

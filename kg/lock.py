@@ -13,27 +13,36 @@ from kg.errors import StoreLockedError
 
 @contextmanager
 def write_lock(path: Path, purpose: str = "kg ingest") -> Iterator[None]:
-    """Hold the write lock for the block, or raise StoreLockedError naming the holder."""
+    """Hold the write lock for the block, or raise StoreLockedError naming the holder.
+
+    Unbuffered writes: on a full disk the holder's note is lost, never the lock itself.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+", encoding="utf-8") as handle:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "?"
             raise StoreLockedError(
                 f"another kg process ({holder}) is writing to {path.parent}; try again when it ends"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        try:
-            handle.write(f"pid {os.getpid()}, {purpose}")
-            handle.flush()
-        except OSError:
-            pass  # only a hint for the message above; a full disk must not stop a repair
+        _note(fd, f"pid {os.getpid()}, {purpose}")
         try:
             yield
         finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _note(fd, "")
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _note(fd: int, text: str) -> None:
+    """Who holds the lock, for the message above; best effort (a full disk must not stop
+    a repair)."""
+    try:
+        os.ftruncate(fd, 0)
+        if text:
+            os.pwrite(fd, text.encode("utf-8"), 0)
+    except OSError:
+        pass

@@ -63,8 +63,9 @@ def _answers(home: Path) -> list[dict]:
     return out
 
 
-def _kg(home: Path, *args: str, input: str | None = None) -> Result:
-    return CliRunner().invoke(cli, ["--home", str(home), *args], input=input)
+def _kg(home: Path, *args: str, input: str | None = None, corpus: Path | None = None) -> Result:
+    env = {"KG_CORPUS": str(corpus)} if corpus else None
+    return CliRunner().invoke(cli, ["--home", str(home), *args], input=input, env=env)
 
 
 def _generation(home: Path) -> Path:
@@ -259,7 +260,7 @@ def test_a_damaged_text_without_its_source_is_removed_and_reingest_restores_it(
     (corpus / f"{PSU}.txt").rename(tmp_path / "away.txt")
     _truncate(_text_of(home, PSU, ".txt"))
 
-    repaired = _kg(home, "check", "--repair")
+    repaired = _kg(home, "check", "--repair", corpus=corpus)  # the source is not there either
     assert repaired.exit_code == 0, repaired.output
     assert f"{PSU}: removed" in repaired.stdout and "re-ingest it" in repaired.stdout
     assert _kg(home, "check").exit_code == 0

@@ -194,6 +194,10 @@ class VectorBackend(Protocol):
         """Delete the writer's index entirely (repair rebuilds it by re-embedding)."""
         ...
 
+    def verify_published(self, generation: Path) -> list[str]:
+        """Cheap checks of what this backend published in ``generation`` ([] when sound)."""
+        ...
+
 
 class LexicalBackend(Protocol):
     name: str

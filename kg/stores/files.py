@@ -19,11 +19,16 @@ from pathlib import Path
 from kg.errors import DiskFullError
 
 _FULL = {errno.ENOSPC, errno.EDQUOT}
+_FULL_TEXT = ("no space left on device", "disk quota exceeded", "database or disk is full")
 _CHUNK = 1 << 20
 
 
-def is_disk_full(error: OSError) -> bool:
-    return error.errno in _FULL
+def is_disk_full(error: BaseException) -> bool:
+    """ENOSPC or EDQUOT, also as the text RocksDB and SQLite put in their own errors."""
+    if isinstance(error, OSError) and error.errno in _FULL:
+        return True
+    text = str(error).lower()
+    return any(m in text for m in _FULL_TEXT)
 
 
 @contextmanager
@@ -31,7 +36,7 @@ def disk_full_is_one_line(what: str) -> Iterator[None]:
     """Turn ENOSPC raised inside the block into DiskFullError(``what``)."""
     try:
         yield
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # pyoxigraph reports RocksDB's errors as either
         if is_disk_full(exc):
             raise DiskFullError(what) from None
         raise
@@ -105,19 +110,30 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def copy_tree(source: Path, target: Path, durable: bool = True) -> None:
-    """Copy a folder's files (data, no metadata; fsynced if ``durable``); ``target`` is new."""
+def copy_tree(source: Path, target: Path, durable: bool = True) -> dict[str, str]:
+    """Copy a folder's files (data, no metadata; fsynced if ``durable``); ``target`` is new.
+
+    Returns the sha256 of every file copied, by relative path: hashing while copying
+    costs little more than the copy.
+    """
     target.mkdir(parents=True)
+    hashes: dict[str, str] = {}
     for entry in sorted(source.rglob("*")):
-        destination = target / entry.relative_to(source)
+        rel = entry.relative_to(source)
+        destination = target / rel
         if entry.is_dir():
             destination.mkdir(exist_ok=True)
             continue
+        digest = hashlib.sha256()
         with open(entry, "rb") as src, open(destination, "wb") as dst:
-            shutil.copyfileobj(src, dst, _CHUNK)
+            for block in iter(lambda: src.read(_CHUNK), b""):
+                digest.update(block)
+                dst.write(block)
             if durable:
                 dst.flush()
                 os.fsync(dst.fileno())
+        hashes[rel.as_posix()] = digest.hexdigest()
+    return hashes
 
 
 def remove_tree(path: Path) -> None:

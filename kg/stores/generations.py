@@ -97,7 +97,8 @@ class Lease:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._fd: int | None = os.open(folder / LEASE, os.O_RDONLY)
+        self._fd: int | None = None
+        self._fd = os.open(folder / LEASE, os.O_RDONLY)
         fcntl.flock(self._fd, fcntl.LOCK_SH)
 
     def release(self) -> None:
@@ -119,7 +120,8 @@ class Scratch:
         root.mkdir(exist_ok=True)
         self.path = root / f"{os.getpid()}-{secrets.token_hex(4)}"
         self._lock = self.path.with_suffix(".lock")
-        self._fd: int | None = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)
+        self._fd: int | None = None
+        self._fd = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)
         fcntl.flock(self._fd, fcntl.LOCK_EX)
 
     def release(self) -> None:

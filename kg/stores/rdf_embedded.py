@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kg.errors import StoreDamagedError
+from kg.errors import DiskFullError, KGError, StoreDamagedError
 from kg.stores.base import RDF_STORES, QueryResult, drop_update, replace_update
+from kg.stores.files import is_disk_full, remove_tree
 from kg.stores.generations import Lease
 
 if TYPE_CHECKING:
@@ -160,7 +161,9 @@ class OxigraphDataset:
             self._lease.release()
             self._lease = None
 
-    def _damaged(self, exc: Exception) -> StoreDamagedError:
+    def _damaged(self, exc: Exception) -> KGError:
+        if is_disk_full(exc):
+            return DiskFullError(f"using the {self.part} in {self.path}")
         where = f"{self.path}: " if self.path else ""
         return StoreDamagedError(self.part, where + _first_line(exc))
 
@@ -194,6 +197,8 @@ class OxigraphBackend:
         try:
             return OxigraphDataset(ox.Store(str(path)), path)
         except (OSError, RuntimeError) as exc:
+            if is_disk_full(exc):
+                raise DiskFullError(f"opening the {WRITER_PART} in {path}") from None
             raise StoreDamagedError(WRITER_PART, f"{path}: {_first_line(exc)}") from None
 
     def open_reader(self, settings: Settings, generation: Path) -> OxigraphDataset:
@@ -206,8 +211,6 @@ class OxigraphBackend:
         return OxigraphDataset(store, path, READER_PART, snapshot=True)
 
     def discard(self, settings: Settings) -> None:
-        from kg.stores.files import remove_tree
-
         remove_tree(settings.rdf_dir)
 
 

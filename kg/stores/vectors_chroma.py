@@ -6,7 +6,8 @@ torn file (we have seen it abort the process); and even a client that only queri
 writes to the folder it opened (a row in ``acquire_write``, rewritten HNSW files). So only
 the writer opens ``KG_HOME/chroma``; publishing a generation copies the folder (about
 120 MB at 10,000 documents) and each reader process queries a private copy of that,
-made when it opens the generation and removed when it closes it.
+made when it opens the generation (checked against the sha256 the manifest recorded)
+and removed when it closes it.
 
 Before Chroma touches a folder we check its files ourselves (the SQLite header and the
 HNSW segment's sizes): Chroma reads a damaged HNSW segment without complaint, or
@@ -15,6 +16,7 @@ crashes, and either way answers change silently.
 
 from __future__ import annotations
 
+import math
 import pickle
 import sqlite3
 import struct
@@ -33,7 +35,7 @@ from kg.errors import ConfigError, DiskFullError, StoreDamagedError
 from kg.model import Passage
 from kg.stores.base import VECTOR_STORES, VectorHit, short_version, split_vector_id, vector_id
 from kg.stores.files import copy_tree, disk_full_is_one_line, remove_tree
-from kg.stores.generations import Scratch
+from kg.stores.generations import Manifest, Scratch
 
 if TYPE_CHECKING:
     from kg.settings import Settings
@@ -245,7 +247,7 @@ def verify_hnsw(folder: Path) -> list[str]:
         return [f"{name}: header.bin has {len(header)} bytes, not {_HEADER.size}"]
     fields = _HEADER.unpack(header)
     max_elements, count, per_element = fields[2], fields[3], fields[4]
-    if count > max_elements or per_element == 0 or per_element > 1 << 24:
+    if not _sound_header(fields):
         return [f"{name}: header.bin is garbled"]
     problems = []
     if data_size not in {count * per_element, max_elements * per_element}:
@@ -259,6 +261,27 @@ def verify_hnsw(folder: Path) -> list[str]:
     if not metadata.endswith(pickle.STOP):
         problems.append(f"{name}: index_metadata.pickle is cut short")
     return problems
+
+
+def _sound_header(fields: tuple[Any, ...]) -> bool:
+    """hnswlib's invariants: a garbled header makes Chroma crash the process, not fail."""
+    (_version, level0, max_elements, count, per_element, label_at, data_at, max_level,
+     entry, max_m, max_m0, m, mult, ef) = fields  # fmt: skip
+    return (
+        level0 == 0
+        and count <= max_elements
+        and 0 < m <= 4096
+        and max_m == m
+        and max_m0 == 2 * m
+        and data_at == max_m0 * 4 + 4
+        and label_at > data_at
+        and (label_at - data_at) % 4 == 0
+        and per_element == label_at + 8
+        and 0 <= max_level < 64
+        and (count == 0 or entry < count)
+        and (m == 1 or abs(mult * math.log(m) - 1.0) < 1e-6)
+        and ef > 0
+    )
 
 
 def _whole_link_lists(data: bytes, count: int) -> bool:
@@ -287,10 +310,20 @@ class ChromaBackend:
         problems = verify_folder(published)
         if problems:
             raise StoreDamagedError(READER_PART, f"{published}: {problems[0]}")
+        expected = {
+            rel.removeprefix(f"{SNAPSHOT}/"): sha
+            for rel, (_size, sha) in Manifest.load(generation).files.items()
+            if rel.startswith(f"{SNAPSHOT}/") and sha
+        }
         scratch = Scratch(generation)
         try:
             with disk_full_is_one_line(f"copying the vector index to {scratch.path}"):
-                copy_tree(published, scratch.path / SNAPSHOT, durable=False)
+                copied = copy_tree(published, scratch.path / SNAPSHOT, durable=False)
+            changed = sorted(rel for rel, sha in expected.items() if copied.get(rel) != sha)
+            if changed:  # a garbled HNSW file can crash Chroma: never open one
+                raise StoreDamagedError(
+                    READER_PART, f"{published / changed[0]} changed since it was published"
+                )
             return ChromaIndex(scratch.path / SNAPSHOT, READER_PART, create=False, scratch=scratch)
         except BaseException:
             scratch.release()
@@ -298,6 +331,9 @@ class ChromaBackend:
 
     def discard(self, settings: Settings) -> None:
         remove_tree(settings.chroma_dir)
+
+    def verify_published(self, generation: Path) -> list[str]:
+        return [f"{SNAPSHOT}/{p}" for p in verify_folder(generation / SNAPSHOT)]
 
 
 VECTOR_STORES.register(ChromaBackend())
