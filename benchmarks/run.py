@@ -45,8 +45,11 @@ def peak_rss_mb() -> float:
 
 
 def disk_mb(path: Path) -> float:
-    """Bytes under ``path`` in MB."""
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+    """Bytes under ``path`` in MB, a hard-linked file (a published RDF snapshot) once."""
+    sizes = {
+        (s.st_dev, s.st_ino): s.st_size for p in path.rglob("*") if (s := p.stat()) and p.is_file()
+    }
+    return sum(sizes.values()) / 1e6
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -229,11 +232,10 @@ def _cap_memory(megabytes: int = 4096) -> None:
 
 def phase_sparql(root: Path, name: str, repeats: int = 5) -> dict[str, float]:
     """Median wall time (ms) of one saved query, results fully consumed, after a warm-up."""
-    from kg.rdfstore import open_store
+    from kg.base import KnowledgeBase
     from kg.sparql import rows, run_query, saved_queries
 
-    settings = _settings(root / "home")
-    store = open_store(settings.rdf_store, settings.rdf_dir, read_only=True)
+    store = KnowledgeBase(_settings(root / "home"), read_only=True).rdf
     text = _existing_document(store, saved_queries(REPO / "ontology" / "queries")[name][1])
     ms, table = _warm_median_ms(lambda: rows(run_query(store, text)), repeats)
     return {"ms": ms, "rows": len(table)}

@@ -232,7 +232,7 @@ def read_records(rdf: RdfDataset) -> dict[str, Record]:
           OPTIONAL {{ ?r <{DCTERMS.source}> ?source }} }} }}"""
     )
     out: dict[str, Record] = {}
-    for row in rows:  # type: ignore[union-attr]
+    for row in rows:
         doc_id = row["id"].value
         out[doc_id] = Record(
             doc_id,

@@ -170,3 +170,88 @@ def test_server_answers_during_an_ingest_and_sees_new_documents(tmp_path: Path) 
         assert "Director of Pharmacy" in _ask(
             url, "Who presented the Pharmacy First report to the Committee?"
         )
+
+
+def test_server_cites_the_old_version_while_a_document_is_replaced(tmp_path: Path) -> None:
+    """Readers use the last published generation: during the ingest the replaced document
+    is answered and cited from its old text, after it from the new one, with no restart."""
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    _write_corpus(corpus)
+    env = subprocess_env(home)
+    subprocess.run(
+        [*kg_command(), "ingest", str(corpus)], env=env, cwd=REPO, check=True, timeout=300
+    )
+    question = "Who presented the Dental Access report to the Committee?"
+    old, new = "Head of Dental Commissioning", "Director of Dental Services"
+    dental = corpus / "dental-access.txt"
+    with running_server(home) as url:
+        assert old in _ask(url, question)
+        dental.write_text(dental.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        for n in range(12):  # more work, so that the ingest runs while we ask
+            (corpus / f"filler-{n}.txt").write_text(
+                TEMPLATE.format(title=f"Topic {n}", officer="Clerk", amount=n, month="May"),
+                encoding="utf-8",
+            )
+        ingest = subprocess.Popen(
+            [*kg_command(), "ingest", str(corpus)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        during = []
+        while ingest.poll() is None:
+            during.append(_ask(url, question))
+        assert ingest.returncode == 0, ingest.stderr.read() if ingest.stderr else ""
+        answered = [a for a in during if old in a or new in a]
+        assert answered, during
+        # Until the new generation was published, only the old text is cited.
+        first_new = next((i for i, a in enumerate(answered) if new in a), len(answered))
+        assert all(old in a and new not in a for a in answered[:first_new])
+        assert all(new in a for a in answered[first_new:])
+        after = _ask(url, question)
+        assert new in after and old not in after
+        assert _count_documents(url) == 2 + len(TOPICS) + 12
+
+
+@pytest.mark.parametrize("at", ["staging", "published"])
+def test_kill_9_while_publishing_leaves_a_usable_generation(tmp_path: Path, at: str) -> None:
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    _write_corpus(corpus)
+    env = subprocess_env(home)
+    proc = subprocess.Popen(
+        [*kg_command(), "ingest", str(corpus)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    folder = home / "generations"
+    deadline = time.monotonic() + 300
+
+    def reached() -> bool:
+        if at == "staging":
+            return folder.exists() and any(p.name.startswith(".staging") for p in folder.iterdir())
+        return (home / "generation").exists()
+
+    while not reached() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    rerun = subprocess.run(
+        [*kg_command(), "ingest", str(corpus)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    settings = Settings.from_env(home=home)
+    assert check(settings).problems == []
+    assert not any(p.name.startswith(".staging") for p in folder.iterdir())
+    kb = KnowledgeBase(settings)
+    assert len(kb.registry()) == 2 + len(TOPICS)
+    answer = Answerer(kb).ask("Who presented the Pharmacy First report to the Committee?")
+    assert answer.answered and "Director of Pharmacy" in answer.answer

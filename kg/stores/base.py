@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import numpy as np
 import pyoxigraph as ox
@@ -79,8 +79,12 @@ class RdfDataset(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         prefixes: Mapping[str, str] | None = None,
-    ) -> QueryResult:
-        """Evaluate a read-only query; with ``union`` the default graph is all graphs."""
+    ) -> Any:
+        """Evaluate a read-only query; with ``union`` the default graph is all graphs.
+
+        Returns pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples (a remote
+        backend parses its results into the same types).
+        """
         ...
 
     def replace_graphs(self, graphs: Sequence[tuple[str, str]], extra_update: str = "") -> None:
@@ -165,8 +169,8 @@ class LexicalIndex(Protocol):
 
     backend: str
     ids: list[str]
-    doc_freq: Mapping[str, int]
-    versions: Mapping[str, str]  # doc id -> short version the index was built from
+    doc_freq: dict[str, int]
+    versions: dict[str, str]  # doc id -> short version the index was built from
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]: ...
 
@@ -209,7 +213,11 @@ class LexicalBackend(Protocol):
     def open(self, generation: Path) -> LexicalIndex: ...
 
 
-B = TypeVar("B")
+class _Named(Protocol):
+    name: str
+
+
+B = TypeVar("B", bound=_Named)
 
 
 class Registry(Generic[B]):

@@ -17,7 +17,7 @@ import numpy as np
 from kg.errors import StoreDamagedError
 from kg.lexical import stems, tokenize
 from kg.model import Passage
-from kg.stores.base import LEXICAL_STORES, short_version
+from kg.stores.base import LEXICAL_STORES, LexicalIndex, short_version
 
 SNAPSHOT = "lexical"
 PART = "published BM25 index"
@@ -110,7 +110,7 @@ class Bm25Backend:
         ):
             (folder / name).write_text(json.dumps(data), encoding="utf-8")
 
-    def open(self, generation: Path) -> Bm25Index:
+    def open(self, generation: Path) -> LexicalIndex:
         return Bm25Index.load(generation / SNAPSHOT)
 
 

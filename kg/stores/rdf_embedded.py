@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.errors import DiskFullError, KGError, StoreDamagedError
-from kg.stores.base import RDF_STORES, QueryResult, drop_update, replace_update
+from kg.stores.base import RDF_STORES, drop_update, replace_update
 from kg.stores.files import is_disk_full, remove_tree
 from kg.stores.generations import Lease
 
@@ -71,7 +71,7 @@ class OxigraphDataset:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         prefixes: Mapping[str, str] | None = None,
-    ) -> QueryResult:
+    ) -> Any:
         kwargs: dict[str, object] = {}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -114,7 +114,7 @@ class OxigraphDataset:
         """Triples per named graph; reads every table block, so RocksDB checks them all."""
         rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         try:
-            return {row["g"].value: int(row["n"].value) for row in rows}  # type: ignore[union-attr,index]
+            return {row["g"].value: int(row["n"].value) for row in rows}
         except (OSError, RuntimeError) as exc:
             raise self._damaged(exc) from None
 
