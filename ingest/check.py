@@ -19,7 +19,7 @@ import numpy as np
 
 from kg.base import KnowledgeBase
 from kg.errors import StoreDamagedError, StoreLockedError
-from kg.lock import write_lock
+from kg.lock import CHECK, write_lock
 from kg.namespaces import GRAPH_BASE, REFERENCE_GRAPH
 from kg.settings import Settings
 from kg.stores import generations as gens
@@ -67,7 +67,7 @@ def check(settings: Settings, fix: bool = False) -> CheckReport:
     report = CheckReport(backends=backend_names(settings))
     report.generation, report.problems = inspect_published(settings)
     try:
-        with write_lock(settings.lock_path, "kg check"):
+        with write_lock(settings.lock_path, CHECK):
             if settings.rdf_dir.exists():
                 report.problems += inspect_working(settings)
     except StoreLockedError as exc:
@@ -93,12 +93,12 @@ def inspect_published(settings: Settings) -> tuple[str, list[Problem]]:
     except StoreDamagedError as exc:
         return "", _file_problems(settings) or [Problem(exc.part, "", exc.detail)]
     try:
-        assert kb.manifest is not None
-        problems = [
-            Problem(gens.part_of(line), "", line)
-            for line in gens.verify_hashes(kb.folder, kb.manifest)
-        ]
-        return kb.generation, problems or _published_problems(kb, kb.manifest)
+        manifest, folder = kb.manifest, kb.folder
+        if manifest is None or folder is None:  # a reader always has both
+            raise StoreDamagedError(gens.PART, "the generation has no manifest")
+        lines = gens.verify_hashes(folder, manifest)
+        problems = [Problem(gens.part_of(line), "", line) for line in lines]
+        return kb.generation, problems or _published_problems(kb, manifest)
     finally:
         kb.close()
 

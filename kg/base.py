@@ -9,6 +9,8 @@ See :mod:`kg.stores.generations` for why readers and the writer never share a fi
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -37,8 +39,35 @@ LAYOUT = "2"  # KG_HOME/layout: bumped when the files under KG_HOME change shape
 _MAX_SURPLUS = 4  # a dense search asks for at most this many times k to skip unknown versions
 
 
+@dataclass
+class _Stores:
+    """The stores of one generation (a reader) or the working stores (the writer)."""
+
+    rdf: RdfDataset
+    vectors: VectorIndex
+    generation: str
+    lexical: LexicalIndex | None = None
+    manifest: gens.Manifest | None = None
+    folder: Path | None = None
+    lease: gens.Lease | None = None
+    records: dict[str, Record] | None = None
+
+    def close(self) -> None:
+        self.rdf.close()
+        self.vectors.close()
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
+
+
 class KnowledgeBase:
-    """RDF dataset, vector index, lexical index and texts, opened together."""
+    """RDF dataset, vector index, lexical index and texts, opened together.
+
+    A reader may be shared by threads (``kg serve``): :meth:`refresh` opens a newer
+    generation beside the current one and pins it for the calling thread only, so a
+    request that began on one generation ends on it; a replaced generation is closed one
+    refresh later.
+    """
 
     def __init__(self, settings: Settings, read_only: bool = True) -> None:
         self.settings = settings
@@ -51,85 +80,127 @@ class KnowledgeBase:
         check_layout(settings)
         self.store_texts = TextStore(settings.texts_dir)
         self.texts = TextView(self.store_texts, self.records)
-        self.generation = ""
-        self._records: dict[str, Record] | None = None
-        self._lease: gens.Lease | None = None
-        self._lexical: LexicalIndex | None = None
-        self.manifest: gens.Manifest | None = None
-        if read_only:
-            self._open_reader()
-        else:
-            self._open_writer()
+        self._local = threading.local()
+        self._swap = threading.Lock()
+        self._retired: list[_Stores] = []
+        self._current = self._open_reader() if read_only else self._open_writer()
 
     # --- opening ---------------------------------------------------------------------
 
-    def _open_reader(self) -> None:
+    def _open_reader(self) -> _Stores:
         s = self.settings
         opened = gens.open_newest(s.home)
+        opened_stores: list[RdfDataset | VectorIndex] = []
         try:
             problems = gens.verify_sizes(opened.folder, opened.manifest)
             problems += gens.verify_hashes(opened.folder, opened.manifest, prefix="lexical/")
             if problems:
                 part = gens.part_of(problems[0])
                 raise StoreDamagedError(part, f"generation {opened.generation}: {problems[0]}")
-            self.rdf: RdfDataset = RDF_STORES.get(s.rdf_store).open_reader(s, opened.folder)
-            self.vectors: VectorIndex = VECTOR_STORES.get(s.vector_store).open_reader(
-                s, opened.folder
-            )
-            self._lexical = LEXICAL_STORES.get(s.lexical_store).open(opened.folder)
+            rdf = RDF_STORES.get(s.rdf_store).open_reader(s, opened.folder)
+            opened_stores.append(rdf)
+            vectors = VECTOR_STORES.get(s.vector_store).open_reader(s, opened.folder)
+            opened_stores.append(vectors)
+            lexical = LEXICAL_STORES.get(s.lexical_store).open(opened.folder)
         except KGError:
-            for store in (getattr(self, "rdf", None), getattr(self, "vectors", None)):
-                if store is not None:
-                    store.close()
+            for store in opened_stores:
+                store.close()
             opened.lease.release()
             raise
-        self._lease, self.manifest = opened.lease, opened.manifest
-        self.generation = str(opened.generation)
-        self.folder = opened.folder
+        return _Stores(
+            rdf,
+            vectors,
+            str(opened.generation),
+            lexical,
+            opened.manifest,
+            opened.folder,
+            opened.lease,
+        )
 
-    def _open_writer(self) -> None:
+    def _open_writer(self) -> _Stores:
         s = self.settings
         s.home.mkdir(parents=True, exist_ok=True)
         mark_layout(s)
-        self.rdf = RDF_STORES.get(s.rdf_store).open_writer(s)
+        rdf = RDF_STORES.get(s.rdf_store).open_writer(s)
         try:
-            self.vectors = VECTOR_STORES.get(s.vector_store).open_writer(s)
+            vectors = VECTOR_STORES.get(s.vector_store).open_writer(s)
         except KGError:
-            self.rdf.close()  # RocksDB's lock goes with it, so a repair can reopen it
+            rdf.close()  # RocksDB's lock goes with it, so a repair can reopen it
             raise
         try:
-            self.generation = str(gens.newest(s.home) or "")
+            generation = str(gens.newest(s.home) or "")
         except StoreDamagedError:
-            self.generation = ""  # an unreadable pointer: the next publish replaces it
+            generation = ""  # an unreadable pointer: the next publish replaces it
+        return _Stores(rdf, vectors, generation)
+
+    @property
+    def _stores(self) -> _Stores:
+        return getattr(self._local, "stores", None) or self._current
 
     def close(self) -> None:
-        """Release the stores and the generation's lease (readers keep nothing open)."""
-        for store in (getattr(self, "rdf", None), getattr(self, "vectors", None)):
-            if store is not None:
-                store.close()
-        if self._lease is not None:
-            self._lease.release()
-            self._lease = None
+        """Release the stores and the generation's lease."""
+        with self._swap:
+            for stores in [*self._retired, self._current]:
+                stores.close()
+            self._retired = []
 
     def refresh(self) -> bool:
-        """Reopen on the newest generation if a writer published one since we opened."""
-        if not self.read_only or str(gens.newest(self.settings.home) or "") == self.generation:
+        """Move this thread to the newest generation if a writer published one."""
+        if not self.read_only:
             return False
-        self.close()
-        self._records = None
-        self._open_reader()
-        return True
+        changed = False
+        with self._swap:
+            if str(gens.newest(self.settings.home) or "") != self._current.generation:
+                for old in self._retired:
+                    old.close()
+                self._retired = [self._current]
+                self._current = self._open_reader()
+                changed = True
+            self._local.stores = self._current
+        return changed
+
+    # --- the stores of this thread's generation -----------------------------------------
+
+    @property
+    def rdf(self) -> RdfDataset:
+        return self._stores.rdf
+
+    @rdf.setter
+    def rdf(self, store: RdfDataset) -> None:  # repair swaps in a rebuilt store
+        self._stores.rdf = store
+        self._stores.records = None
+
+    @property
+    def vectors(self) -> VectorIndex:
+        return self._stores.vectors
+
+    @vectors.setter
+    def vectors(self, store: VectorIndex) -> None:
+        self._stores.vectors = store
+
+    @property
+    def generation(self) -> str:
+        return self._stores.generation
+
+    @property
+    def manifest(self) -> gens.Manifest | None:
+        return self._stores.manifest
+
+    @property
+    def folder(self) -> Path | None:
+        return self._stores.folder
 
     @property
     def lexical(self) -> LexicalIndex:
         """The published lexical index (a writer reads the newest generation's)."""
-        if self._lexical is None:
+        stores = self._stores
+        if stores.lexical is None:
             opened = gens.open_newest(self.settings.home)
             try:
-                self._lexical = LEXICAL_STORES.get(self.settings.lexical_store).open(opened.folder)
+                stores.lexical = LEXICAL_STORES.get(self.settings.lexical_store).open(opened.folder)
             finally:
                 opened.lease.release()
-        return self._lexical
+        return stores.lexical
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -140,9 +211,10 @@ class KnowledgeBase:
 
     def records(self) -> dict[str, Record]:
         """doc id -> what the RDF registry says about it (cached until it changes)."""
-        if self._records is None:
-            self._records = read_records(self.rdf)
-        return self._records
+        stores = self._stores
+        if stores.records is None:
+            stores.records = read_records(stores.rdf)
+        return stores.records
 
     def registry(self) -> dict[str, str]:
         """doc id -> sha256 of the version the RDF store holds."""
@@ -150,7 +222,7 @@ class KnowledgeBase:
 
     def registry_changed(self) -> None:
         """A writer calls this after each registry update."""
-        self._records = None
+        self._stores.records = None
 
     # --- what answers read --------------------------------------------------------------
 
@@ -211,8 +283,8 @@ class KnowledgeBase:
             lexical.build(folder, self.texts.all_passages(), versions)
 
         generation = gens.publish(self.settings.home, fill, versions, self.backends)
-        self.generation = str(generation)
-        self._lexical = None
+        self._current.generation = str(generation)
+        self._current.lexical = None
         kept = gens.cleanup(self.settings.home)
         keep = {(d, short_version(v)) for m in kept for d, v in m.documents.items()}
         keep |= {(d, short_version(v)) for d, v in versions.items()}

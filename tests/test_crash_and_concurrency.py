@@ -255,3 +255,36 @@ def test_kill_9_while_publishing_leaves_a_usable_generation(tmp_path: Path, at: 
     assert len(kb.registry()) == 2 + len(TOPICS)
     answer = Answerer(kb).ask("Who presented the Pharmacy First report to the Committee?")
     assert answer.answered and "Director of Pharmacy" in answer.answer
+
+
+def test_check_during_an_ingest_reports_no_false_problem(tmp_path: Path) -> None:
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    _write_corpus(corpus)
+    for n in range(40):  # enough work that several checks run during the ingest
+        text = TEMPLATE.format(title=f"Topic {n}", officer="Clerk", amount=n, month="May")
+        (corpus / f"filler-{n}.txt").write_text(text, encoding="utf-8")
+    env = subprocess_env(home, KG_CHECK_SAMPLE="0")
+    subprocess.run(
+        [*kg_command(), "ingest", str(CORPUS)], env=env, cwd=REPO, check=True, timeout=300
+    )
+    ingest = subprocess.Popen(
+        [*kg_command(), "ingest", str(corpus)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    lock = home / "write.lock"
+    while ingest.poll() is None and "kg ingest" not in lock.read_text():
+        time.sleep(0.05)
+    checked_during = 0
+    while ingest.poll() is None:
+        done = subprocess.run(
+            [*kg_command(), "check"], env=env, cwd=REPO, capture_output=True, text=True
+        )
+        if ingest.poll() is None and "writing to" in done.stderr:
+            checked_during += 1
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.strip().endswith("consistent")
+    assert ingest.returncode == 0
+    assert checked_during >= 1

@@ -40,3 +40,18 @@ def test_hashing_embedder_is_deterministic_and_normalised() -> None:
     assert np.allclose(vectors[0], vectors[1])
     assert np.isclose(np.linalg.norm(vectors[0]), 1.0)
     assert not vectors[2].any()
+
+
+def test_a_backend_registers_once_and_unknown_names_list_the_valid_ones() -> None:
+    from kg.stores import Registry
+
+    class Backend:
+        name = "example"
+
+    registry: Registry[Backend] = Registry("example store", "KG_EXAMPLE_STORE")
+    registry.register(Backend())
+    assert registry.get("example").name == "example"
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register(Backend())
+    with pytest.raises(UnknownBackendError, match=r"KG_EXAMPLE_STORE.*'other'; valid: example"):
+        registry.get("other")
