@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kg.base import KnowledgeBase
+from kg.base import KnowledgeBase, read_records
 from kg.errors import StoreDamagedError, StoreLockedError
 from kg.lock import CHECK, write_lock
 from kg.namespaces import GRAPH_BASE, REFERENCE_GRAPH
@@ -122,10 +122,10 @@ def _file_problems(settings: Settings) -> list[Problem]:
 
 def _published_problems(kb: KnowledgeBase, manifest: gens.Manifest) -> list[Problem]:
     try:
-        records = kb.records()
+        records = read_records(kb.rdf)  # the snapshot's own registry, not the manifest's copy
     except StoreDamagedError as exc:
         return [Problem(exc.part, "", exc.detail)]
-    if {d: r.version for d, r in records.items()} != manifest.documents:
+    if {d: (r.version, r.checksum, r.source) for d, r in records.items()} != manifest.records:
         return [Problem("published RDF snapshot", "", "its registry differs from the manifest")]
     problems, stored = verify_documents(kb, records, part_prefix="published ")
     lexical = kb.lexical
@@ -308,7 +308,9 @@ def recover(kb: KnowledgeBase) -> list[str]:
     """Remove what an interrupted ingest left (writer, at the start of every ingest).
 
     Damage is not a leftover: a registered document whose vectors or metadata are wrong
-    stops the ingest with StoreDamagedError, and `kg check --repair` fixes it.
+    stops the ingest with StoreDamagedError, and `kg check --repair` fixes it. A text is
+    not hashed here (that would double the time of an ingest with nothing to do); it is
+    whenever it is read: for an answer, for BM25 at publish, by `kg check`.
     """
     records = kb.records()
     done: list[str] = []
@@ -316,9 +318,13 @@ def recover(kb: KnowledgeBase) -> list[str]:
         kb.rdf.drop_graph(DOC_GRAPH + doc_id)
         done.append(f"{doc_id}: removed a graph an interrupted ingest left")
     expected: dict[str, set[str]] = {}
-    for doc_id, record in records.items():  # hashes every text: ~0.3 s at 10,000 documents
-        found = kb.store_texts.read(record)
-        expected[doc_id] = {vector_id(p, record.version) for p in _passage_ids(found)}
+    for doc_id, record in records.items():  # the metadata only: texts are hashed when read
+        meta = kb.store_texts.load_meta(record)
+        if isinstance(meta, str):
+            raise StoreDamagedError(TEXTS, f"{doc_id!r}: {meta}")
+        expected[doc_id] = {
+            vector_id(f"{doc_id}:{s}-{e}", record.version) for s, e, _ in meta["passages"]
+        }
     stray: list[str] = []
     damaged = []
     have: dict[str, set[str]] = {}

@@ -212,6 +212,12 @@ class KnowledgeBase:
     def records(self) -> dict[str, Record]:
         """doc id -> what the RDF registry says about it (cached until it changes)."""
         stores = self._stores
+        if stores.records is None and stores.manifest is not None and stores.rdf.read_path():
+            # A snapshot's registry is its manifest's, already read: no query at open.
+            stores.records = {
+                doc_id: Record(doc_id, *record)
+                for doc_id, record in stores.manifest.records.items()
+            }
         if stores.records is None:
             stores.records = read_records(stores.rdf)
         return stores.records
@@ -275,6 +281,7 @@ class KnowledgeBase:
         reader needs any more (old generations, old text versions)."""
         records = self.records()
         versions = {doc_id: r.version for doc_id, r in records.items()}
+        described = {d: (r.version, r.checksum, r.source) for d, r in records.items()}
         lexical = LEXICAL_STORES.get(self.settings.lexical_store)
 
         def fill(folder: Path) -> None:
@@ -282,7 +289,7 @@ class KnowledgeBase:
             self.vectors.publish(folder)
             lexical.build(folder, self.texts.all_passages(), versions)
 
-        generation = gens.publish(self.settings.home, fill, versions, self.backends)
+        generation = gens.publish(self.settings.home, fill, described, self.backends)
         self._current.generation = str(generation)
         self._current.lexical = None
         kept = gens.cleanup(self.settings.home)

@@ -231,7 +231,8 @@ def test_damage_is_reported_found_and_repaired(
     readers = ("ask",) if case.part == "text store" else READERS  # only answers read texts
     for command in readers if case.published else ():
         _assert_one_line(_kg(home, *_reader_args(command)), case.part)
-    _assert_one_line(_kg(home, "ingest", str(corpus)), case.part)
+    if case.name not in {"text-cut", "text-edited"}:  # an ingest that changes nothing
+        _assert_one_line(_kg(home, "ingest", str(corpus)), case.part)  # reads no text
 
     found = _kg(home, "check")
     assert found.exit_code == 1, found.output

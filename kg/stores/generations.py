@@ -61,15 +61,20 @@ class Manifest:
     generation: int
     created: str
     backends: dict[str, str]
-    documents: dict[str, str]  # doc id -> version (sha256 of the source)
+    records: dict[str, tuple[str, str, str]]  # doc id -> (version, checksum, source)
     files: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+
+    @property
+    def documents(self) -> dict[str, str]:
+        """doc id -> version (the sha256 of its source)."""
+        return {doc_id: record[0] for doc_id, record in self.records.items()}
 
     def to_json(self) -> bytes:
         data: dict[str, Any] = {
             "generation": self.generation,
             "created": self.created,
             "backends": self.backends,
-            "documents": self.documents,
+            "documents": {k: list(v) for k, v in self.records.items()},
             "files": {k: list(v) for k, v in self.files.items()},
         }
         return json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
@@ -83,13 +88,23 @@ class Manifest:
                 generation=int(data["generation"]),
                 created=str(data["created"]),
                 backends=dict(data["backends"]),
-                documents={str(k): str(v) for k, v in data["documents"].items()},
+                records={
+                    str(k): (str(v[0]), str(v[1]), str(v[2])) for k, v in data["documents"].items()
+                },
                 files={str(k): (int(v[0]), v[1]) for k, v in data["files"].items()},
             )
         except FileNotFoundError:
             raise StoreDamagedError(PART, f"{path} is missing") from None
         except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise StoreDamagedError(PART, f"{path} is unreadable: {exc}") from None
+
+
+def _record(value: Any) -> tuple[str, str, str]:
+    if not (isinstance(value, list) and len(value) == 3 and all(isinstance(v, str) for v in value)):
+        raise ValueError(
+            f"a document entry is {str(value)[:40]!r}, not [version, checksum, source]"
+        )
+    return value[0], value[1], value[2]
 
 
 class Lease:
@@ -241,7 +256,7 @@ def verify_hashes(path: Path, manifest: Manifest, prefix: str = "") -> list[str]
 def publish(
     home: Path,
     fill: Callable[[Path], None],
-    documents: Mapping[str, str],
+    records: Mapping[str, tuple[str, str, str]],
     backends: Mapping[str, str],
 ) -> int:
     """Build the next generation with ``fill(folder)``, then make it the newest.
@@ -265,7 +280,7 @@ def publish(
                 generation=generation,
                 created=datetime.now(UTC).replace(microsecond=0).isoformat(),
                 backends=dict(backends),
-                documents=dict(documents),
+                records=dict(records),
                 files=_describe(staging),
             )
             atomic_write(staging / MANIFEST, manifest.to_json())
