@@ -10,6 +10,7 @@ See :mod:`kg.stores.generations` for why readers and the writer never share a fi
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +37,7 @@ from kg.stores.files import atomic_write, remove_tree
 from kg.textstore import Record, TextStore, TextView
 
 LAYOUT = "2"  # KG_HOME/layout: bumped when the files under KG_HOME change shape
+RETIRE_SECONDS = 120.0  # longer than any request runs (SPARQL stops at KG_SPARQL_TIMEOUT)
 _MAX_SURPLUS = 4  # a dense search asks for at most this many times k to skip unknown versions
 
 
@@ -65,8 +67,8 @@ class KnowledgeBase:
 
     A reader may be shared by threads (``kg serve``): :meth:`refresh` opens a newer
     generation beside the current one and pins it for the calling thread only, so a
-    request that began on one generation ends on it; a replaced generation is closed one
-    refresh later.
+    request that began on one generation ends on it; a replaced generation is closed
+    once no request can still be using it.
     """
 
     def __init__(self, settings: Settings, read_only: bool = True) -> None:
@@ -82,7 +84,7 @@ class KnowledgeBase:
         self.texts = TextView(self.store_texts, self.records)
         self._local = threading.local()
         self._swap = threading.Lock()
-        self._retired: list[_Stores] = []
+        self._retired: list[tuple[float, _Stores]] = []
         self._current = self._open_reader() if read_only else self._open_writer()
 
     # --- opening ---------------------------------------------------------------------
@@ -140,22 +142,29 @@ class KnowledgeBase:
     def close(self) -> None:
         """Release the stores and the generation's lease."""
         with self._swap:
-            for stores in [*self._retired, self._current]:
+            for _at, stores in self._retired:
                 stores.close()
+            self._current.close()
             self._retired = []
 
     def refresh(self) -> bool:
-        """Move this thread to the newest generation if a writer published one."""
+        """Move this thread to the newest generation if a writer published one.
+
+        The replaced generation stays open for requests still running on it and is closed
+        at the first refresh ``RETIRE_SECONDS`` later (every entry point refreshes first).
+        """
         if not self.read_only:
             return False
         changed = False
         with self._swap:
+            now = time.monotonic()
             if str(gens.newest(self.settings.home) or "") != self._current.generation:
-                for old in self._retired:
-                    old.close()
-                self._retired = [self._current]
+                self._retired.append((now, self._current))
                 self._current = self._open_reader()
                 changed = True
+            for retired_at, old in [r for r in self._retired if now - r[0] > RETIRE_SECONDS]:
+                old.close()
+                self._retired.remove((retired_at, old))
             self._local.stores = self._current
         return changed
 
