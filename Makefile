@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 7860
 
-.PHONY: install run test lint format bench browser clean
+.PHONY: install assets run test lint format bench browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,22 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# Browser assets (SPARQL editor, graph picture) from npm, pinned by package-lock.json and
+# served by `kg serve` from the same origin: nothing is fetched from a CDN at run time.
+VENDOR := assistant/static/vendor
+$(VENDOR)/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is needed for the app's browser assets (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js node_modules/@zazuko/yasgui/build/yasgui.min.css \
+	   node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/
+	cp node_modules/@zazuko/yasgui/LICENSE $(VENDOR)/LICENSE.yasgui 2>/dev/null || true
+	cp node_modules/cytoscape/LICENSE $(VENDOR)/LICENSE.cytoscape 2>/dev/null || true
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+run: install assets
 	$(KG) ingest corpus
 	$(KG) serve --host $(HOST) --port $(PORT)
 
@@ -30,7 +45,7 @@ browser:
 	    apt-get update -q && apt-get install -y -q chromium chromium-driver; } || \
 	  echo "warning: chromium/chromedriver not installed; the browser test will fail"
 
-test: install browser
+test: install assets browser
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 lint: install
@@ -46,4 +61,4 @@ bench: install
 	$(PY) -m benchmarks --out benchmarks/out/results.md
 
 clean:
-	rm -rf .kg .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf .kg .pytest_cache .mypy_cache .ruff_cache .hypothesis node_modules $(VENDOR) tests/artifacts

@@ -57,6 +57,20 @@ def _kb(ctx: click.Context, read_only: bool = True) -> Any:
     return KnowledgeBase(_settings(ctx), read_only=read_only)
 
 
+def _query_formats() -> list[str]:
+    """``kg sparql --format`` choices, from the format records."""
+    from kg.sparql import formats
+
+    return formats.cli_choices(formats.RESULTS, formats.GRAPH)
+
+
+def _export_formats() -> list[str]:
+    """``kg export --format`` choices: the formats that can write a whole dataset."""
+    from kg.sparql import formats
+
+    return formats.cli_choices(formats.DATASET)
+
+
 ENV_HELP = "\n".join(
     f"  {name:<20} {help} (default: {default})" for name, default, help in describe()
 )
@@ -171,8 +185,9 @@ def _print_answer(answer: Any) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]),
+    type=click.Choice(_query_formats()),
     default="table",
+    help="Output format (json and xml mean JSON-LD and RDF/XML for CONSTRUCT/DESCRIBE).",
 )
 @click.pass_context
 def sparql(
@@ -183,7 +198,10 @@ def sparql(
     list_saved: bool,
     fmt: str,
 ) -> None:
-    """Run a SPARQL query over the union of all graphs (prefixes of the ontology predeclared)."""
+    """Run a SPARQL query over the union of all graphs (prefixes of the ontology predeclared).
+
+    The same service as /sparql: KG_SPARQL_TIMEOUT, KG_SPARQL_MAX_ROWS, no SERVICE, no UPDATE.
+    """
     from kg import sparql as sq
 
     with _user_errors():
@@ -194,14 +212,51 @@ def sparql(
                 out.print(f"{name:<32} {title}", highlight=False, markup=False)
             return
         text = _query_text(query, file, saved, library)
-        result = sq.run_query(_kb(ctx).rdf, text)
-        if fmt == "table" and result.kind == "select":
-            _print_table(result.variables, sq.rows(result))
-        elif fmt == "table" and result.kind == "ask":
-            out.print("true" if bool(result.raw) else "false")
+        response = _run_cli_query(_kb(ctx), text, fmt)
+        if fmt == "table" and response.kind != "graph":
+            _print_result_table(response)
         else:
-            sys.stdout.buffer.write(sq.serialize(result, fmt))
+            sys.stdout.buffer.write(response.body)
             sys.stdout.buffer.flush()
+        if response.truncated:
+            err.print(
+                f"cut at {response.rows} rows (KG_SPARQL_MAX_ROWS); add a LIMIT or narrow the query",
+                highlight=False,
+            )
+
+
+def _run_cli_query(kb: Any, text: str, fmt: str) -> Any:
+    """One query through the service, in a worker of its own, then the worker stops."""
+    from kg import sparql as sq
+    from kg.sparql import formats
+    from kg.sparql.pool import WorkerPool
+
+    result_format: str | None
+    graph_format: str | None
+    if fmt == "table":  # a table is drawn here from SPARQL JSON; a graph prints as Turtle
+        result_format, graph_format = "json", "turtle"
+    else:
+        results = formats.resolve(fmt, formats.RESULTS)
+        graph = formats.resolve(fmt, formats.GRAPH)
+        result_format = results.name if results else None
+        graph_format = graph.name if graph else None
+    pool = WorkerPool(1, kb.settings.sparql_worker_memory_mb)
+    service = sq.QueryService(lambda: kb, pool=pool)
+    try:
+        request = sq.QueryRequest(text, result_format=result_format, graph_format=graph_format)
+        return service.run(request, client="cli")
+    finally:
+        service.close()
+
+
+def _print_result_table(response: Any) -> None:
+    from kg.sparql import formats
+
+    table = formats.read_back(response.kind, response.format, response.body)
+    if table.boolean is not None:
+        out.print("true" if table.boolean else "false")
+        return
+    _print_table(table.names, [[formats.term_text(t) for t in row] for row in table.cells])
 
 
 def _query_text(
@@ -233,14 +288,30 @@ def _print_table(names: list[str], data: list[list[str]]) -> None:
 @cli.command()
 @click.option("--host", help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default 7860).")
+@click.option(
+    "--public",
+    is_flag=True,
+    default=None,
+    help="Allow a non-loopback --host: everyone who reaches it can read (prints a warning).",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the chat app and the SPARQL endpoint (/sparql)."""
+def serve(ctx: click.Context, host: str | None, port: int | None, public: bool | None) -> None:
+    """Serve the chat app and the SPARQL endpoint (/sparql).
+
+    On an address other than loopback it refuses to start unless --public (or KG_PUBLIC)
+    says so; document changes always need KG_ADMIN_TOKEN.
+    """
     from assistant.server import serve as run_server
 
     with _user_errors():
         settings = _settings(ctx)
-        run_server(settings.with_(host=host or settings.host, port=port or settings.port))
+        run_server(
+            settings.with_(
+                host=host or settings.host,
+                port=port or settings.port,
+                public=settings.public if public is None else public,
+            )
+        )
 
 
 @cli.command()
@@ -275,7 +346,11 @@ def remove(ctx: click.Context, doc_ids: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["trig", "nquads", "turtle", "ntriples"]), default="trig"
+    "--format",
+    "fmt",
+    type=click.Choice(_export_formats()),
+    default="trig",
+    help="TriG and N-Quads keep the named graphs; the others merge them.",
 )
 @click.option("--graph", "doc_id", help="Only the graph of this document id.")
 @click.option(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,8 +55,13 @@ def ingest(
     rebuild: bool = False,
     progress: Progress = _no_progress,
     total: Callable[[int], None] | None = None,
+    force: Collection[str] = (),
 ) -> IngestReport:
-    """Add new and changed documents, skip unchanged ones, optionally prune missing ones."""
+    """Add new and changed documents, skip unchanged ones, optionally prune missing ones.
+
+    Documents whose ids are in ``force`` are processed again even if their bytes are
+    unchanged (the app's "re-ingest", e.g. after the extraction rules improved).
+    """
     started = time.perf_counter()
     report = IngestReport()
     with write_lock(settings.lock_path), disk_full_is_one_line(f"ingesting into {settings.home}"):
@@ -71,7 +76,7 @@ def ingest(
             files, report.failed = discover(paths)
             if total is not None:
                 total(len(files))
-            seen = _ingest_files(kb, files, report, progress)
+            seen = _ingest_files(kb, files, report, progress, frozenset(force))
             if prune:
                 for doc_id in sorted(set(kb.registry()) - seen):
                     remove_document(kb, doc_id)
@@ -85,7 +90,11 @@ def ingest(
 
 
 def _ingest_files(
-    kb: KnowledgeBase, files: list[tuple[Path, Path]], report: IngestReport, progress: Progress
+    kb: KnowledgeBase,
+    files: list[tuple[Path, Path]],
+    report: IngestReport,
+    progress: Progress,
+    force: frozenset[str] = frozenset(),
 ) -> set[str]:
     reference = load_reference(kb.settings.ontology)
     registered = kb.registry()
@@ -96,7 +105,7 @@ def _ingest_files(
     for path, root in files:
         doc_id = doc_id_for(path, root)
         seen.add(doc_id)  # a file that fails to load is still there: never prune it
-        if registered.get(doc_id) == _file_sha256(path):
+        if doc_id not in force and registered.get(doc_id) == _file_sha256(path):
             report.unchanged.append(doc_id)
             progress(str(path), "unchanged")
             continue
@@ -105,11 +114,15 @@ def _ingest_files(
                 catalogs[root] = read_catalog(root)
             doc = load_document(path, root, catalogs[root], max_bytes=max_bytes)
         except DocumentError as error:
-            report.failed.append(error)
+            # Without its traceback: the frames would keep this run's writable store alive
+            # (a cycle through the report) and block the next ingest in the same process.
+            report.failed.append(error.with_traceback(None))
             progress(str(path), "failed")
             continue
         passages = segment(doc)
-        pending.append((path, doc, passages, extract_facts(doc, passages, reference)))
+        pending.append(
+            (path, doc, passages, extract_facts(doc, passages, reference, ner=kb.settings.ner))
+        )
         if sum(len(item[2]) for item in pending) >= EMBED_CHUNK:
             _write_pending(kb, pending, registered, report, progress)
     _write_pending(kb, pending, registered, report, progress)

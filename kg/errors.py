@@ -47,6 +47,22 @@ class NotAcceptableError(QueryError):
     """The client accepts no format in which this kind of result can be written."""
 
 
+class QueryRefusedError(QueryError):
+    """A query this endpoint never runs: SERVICE, too long, too deeply nested, unreadable."""
+
+
+class UnreadableQueryError(QueryRefusedError):
+    """The safety check could not parse the query, so it is not run (fail closed)."""
+
+
+class ServiceBusyError(QueryError):
+    """Every worker and queue place is taken; the client should retry after a while."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class WorkerCrashedError(QueryError):
     """A query worker process died, e.g. a query ran into the worker's memory limit."""
 

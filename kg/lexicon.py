@@ -22,7 +22,12 @@ from kg.namespaces import GOV, GOVID
 
 LEX = f"{GOVID}lexicon/"
 LEXICON_FILES = ("lexicon.ttl", "vocabularies.ttl")
-_VOCABULARY_SCHEMES = {str(GOV.Roles): "roles", str(GOV.DecisionVerbs): "decision-verbs"}
+_VOCABULARY_SCHEMES = {
+    str(GOV.Roles): "roles",
+    str(GOV.DecisionVerbs): "decision-verbs",
+    str(GOV.PlanElementKinds): "plan-elements",
+    str(GOV.AttendanceStatus): "attendance-status",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Lexicon:
 
     def __init__(self, schemes: dict[str, tuple[Entry, ...]]) -> None:
         self._schemes = schemes
+        self._words: dict[str, frozenset[str]] = {}
 
     @property
     def scheme_names(self) -> list[str]:
@@ -55,8 +61,12 @@ class Lexicon:
             ) from None
 
     def words(self, scheme: str) -> frozenset[str]:
-        """Every form of every entry, lower-cased: for membership tests."""
-        return frozenset(form.lower() for entry in self.entries(scheme) for form in entry.forms)
+        """Every form of every entry, lower-cased: for membership tests (built once)."""
+        if scheme not in self._words:
+            self._words[scheme] = frozenset(
+                form.lower() for entry in self.entries(scheme) for form in entry.forms
+            )
+        return self._words[scheme]
 
     def entry_for(self, scheme: str, phrase: str) -> Entry | None:
         """The entry one of whose forms is ``phrase`` (ignoring case), or None."""

@@ -12,8 +12,9 @@ from kg.errors import ConfigError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, secret: bool = False) -> Any:
+    """A setting with its help text; a secret one is kept out of repr() and so out of logs."""
+    return field(default=default, metadata={"help": help}, repr=not secret)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,16 @@ class Settings:
     sparql_timeout: float = _setting(10.0, "Seconds a SPARQL query may run.")
     sparql_max_rows: int = _setting(10000, "Most result rows a SPARQL query returns.")
     cors_origins: str = _setting("", "Comma-separated origins allowed to call /sparql ('*' = any).")
+    sparql_workers: int = _setting(4, "Most SPARQL worker processes (one query each at a time).")
+    sparql_client_concurrency: int = _setting(
+        2, "Most queries one client runs at once (at most KG_SPARQL_WORKERS - 1)."
+    )
+    sparql_queue: int = _setting(16, "Most SPARQL queries waiting for a worker; then HTTP 503.")
+    sparql_client_queue: int = _setting(4, "Most queries one client may have waiting; then 503.")
+    sparql_worker_memory_mb: int = _setting(1024, "Address-space cap of each SPARQL worker, MB.")
+    sparql_max_query_kb: int = _setting(256, "Longest SPARQL query accepted, in KB.")
+    sparql_max_depth: int = _setting(64, "Deepest bracket nesting a SPARQL query may have.")
+    sparql_max_body_kb: int = _setting(1024, "Largest /sparql request body, in KB (then 413).")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
     vector_store: str = _setting(
@@ -40,6 +51,22 @@ class Settings:
     lexical_store: str = _setting("bm25", "Lexical index backend (kg.stores.LEXICAL_STORES): bm25.")
     check_sample: int = _setting(
         32, "Passages `kg check` re-embeds to compare with their stored vectors (0: none)."
+    )
+    ner: bool = _setting(True, "Run spaCy's English NER beside the extraction rules during ingest.")
+    admin_token: str = _setting(
+        "",
+        "Token (password) administrators give in the app to upload, remove or re-ingest "
+        "documents; empty: the Documents tab is read-only. Never logged.",
+        secret=True,
+    )
+    upload_max_mb: int = _setting(20, "Largest file an administrator may upload in the app, in MB.")
+    admin_session_hours: float = _setting(8.0, "Hours an administrator's sign-in lasts.")
+    public: bool = _setting(
+        False, "Let `kg serve` listen on a non-loopback address (same as `kg serve --public`)."
+    )
+    explore_max_nodes: int = _setting(40, "Most neighbours Explore draws around an entity.")
+    sparql_display_rows: int = _setting(
+        500, "Most result rows the SPARQL tab shows (the downloads have every row)."
     )
 
     @classmethod

@@ -150,3 +150,10 @@ def running_server(home: Path, **env: str) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say where the browser tests left their screenshots, for a reviewer to open."""
+    folder = REPO / "tests" / "artifacts" / "screenshots"
+    if folder.is_dir() and any(folder.glob("*.png")):
+        terminalreporter.write_line(f"screenshots of the app: {folder}")

@@ -50,13 +50,37 @@ def test_every_query_is_documented() -> None:
         assert lines[0].startswith("# title: ") and lines[1].startswith("# description"), path
 
 
+@pytest.fixture(scope="module")
+def devcorpus_store() -> ox.Store:
+    """The development corpus (tests/devcorpus/tune): minutes, plans and letters of the
+    layouts the shipped corpus lacks, for the queries about attendance, actions, targets."""
+    from ingest.extract import extract_facts, load_reference
+    from ingest.load import load_document
+    from ingest.segment import segment
+    from tests.test_devcorpus import DEVCORPUS
+
+    store = ox.Store()
+    _load(store, REFERENCE_GRAPH, load_reference_graph(ONTOLOGY))
+    reference = load_reference(ONTOLOGY)
+    for path in sorted((DEVCORPUS / "tune").iterdir()):
+        if path.name.endswith(".gold.json"):
+            continue
+        doc = load_document(path, path.parent)
+        passages = segment(doc)
+        graph = document_graph(doc, passages)
+        for triple in extract_facts(doc, passages, reference):
+            graph.add(triple)
+        _load(store, doc_graph_iri(doc.doc_id), graph)
+    return store
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES.glob("*.rq")))
-def test_every_query_runs(store: ox.Store, name: str) -> None:
+def test_every_query_runs(store: ox.Store, devcorpus_store: ox.Store, name: str) -> None:
     rows = run(store, name)
     if name == "facts-lacking-provenance":
-        assert rows == []
+        assert rows == [] and run(devcorpus_store, name) == []
     else:
-        assert rows, name
+        assert rows or run(devcorpus_store, name), name
 
 
 PINNED = FIXTURES / "expected_queries.json"

@@ -1,41 +1,42 @@
-"""Knowledge extraction: a document's organisations, people, posts, purposes, programmes,
-meetings, decisions, questions and dated events as RDF facts, each derived from a passage.
+"""Knowledge extraction: a document's organisations, people, posts, meetings, attendance,
+agenda items, presenters, questions, decisions, actions, plans, targets, bodies' changes
+and relations, purposes and dated events, as RDF facts each derived from a passage.
 
-Deterministic rules over the clean text (no statistical model): the same document and
-passages always give the same triples.
+Rules (``ingest.extract.rules``) read the document once (:func:`read_document`) and
+return typed records (``ingest.extract.records``); ``ingest.extract.to_rdf`` turns them
+into triples. spaCy's NER runs beside the rules where they leave capitalised names
+unexplained; everything else is deterministic.
 """
 
 from __future__ import annotations
 
 from rdflib import Graph
 
-from ingest.extract.context import build_context, run_mentions
-from ingest.extract.minutes import detect_committee, extract_minutes, is_minutes
-from ingest.extract.organisations import extract_organisations
-from ingest.extract.people import extract_posts
-from ingest.extract.programmes import extract_programmes
-from ingest.extract.purposes import extract_purposes
+from ingest.extract.document import read_document
+from ingest.extract.records import Extraction
 from ingest.extract.reference import Reference, load_reference
+from ingest.extract.rules import run_rules
 from ingest.extract.text import ExtractionError, PassageIndex
-from ingest.extract.timeline import extract_timeline
+from ingest.extract.to_rdf import to_rdf
+from kg.lexicon import Lexicon, default_lexicon
 from kg.model import Document, Passage
 
 
-def extract_facts(doc: Document, passages: list[Passage], reference: Reference) -> Graph:
+def _lexicon(reference: Reference) -> Lexicon:
+    return reference.lexicon if reference.lexicon is not None else default_lexicon()
+
+
+def extract_records(doc: Document, reference: Reference, ner: bool = True) -> Extraction:
+    """Every typed record of ``doc`` (no RDF): what the rules found."""
+    return run_rules(read_document(doc, reference, _lexicon(reference), use_ner=ner))
+
+
+def extract_facts(
+    doc: Document, passages: list[Passage], reference: Reference, ner: bool = True
+) -> Graph:
     """The fact triples of ``doc``; every fact node has prov:wasDerivedFrom a passage."""
-    ctx = build_context(doc, PassageIndex(doc, passages), reference)
-    if is_minutes(ctx):
-        found = detect_committee(ctx)
-        if found is not None:
-            ctx.committee, ctx.committee_line = found
-    run_mentions(ctx)
-    extract_posts(ctx)
-    extract_minutes(ctx)
-    extract_organisations(ctx)
-    extract_purposes(ctx)
-    extract_programmes(ctx)
-    extract_timeline(ctx)
-    return ctx.graph
+    index = PassageIndex(doc, passages)
+    return to_rdf(doc, index, reference, _lexicon(reference), extract_records(doc, reference, ner))
 
 
-__all__ = ["ExtractionError", "Reference", "extract_facts", "load_reference"]
+__all__ = ["ExtractionError", "Reference", "extract_facts", "extract_records", "load_reference"]

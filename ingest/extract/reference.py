@@ -9,6 +9,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS
 
+from kg.lexicon import Lexicon, load_lexicon
 from kg.namespaces import GOV
 from kg.reference import load_reference_graph
 
@@ -18,6 +19,7 @@ TYPES_BY_KIND: dict[str, tuple[URIRef, ...]] = {
     "programme": (GOV.Programme, PROV.Activity),
     "strategy": (GOV.Strategy, PROV.Plan),
     "place": (DCTERMS.Location,),
+    "term": (SKOS.Concept,),
 }
 
 
@@ -31,6 +33,9 @@ class Entity:
     acronyms: tuple[str, ...] = ()
     alt_labels: tuple[str, ...] = ()
     types: tuple[URIRef, ...] = ()
+    scope: URIRef | None = None  # the place an alias-table entry belongs to (dct:spatial)
+    generic: tuple[str, ...] = ()  # its names that do not name that place ("ICB")
+    local: bool = False  # a name only this document gives it a meaning for
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -47,6 +52,8 @@ class Reference:
     role_labels: dict[URIRef, str] = field(default_factory=dict)
     verbs: tuple[tuple[str, URIRef], ...] = ()
     functions: dict[str, URIRef] = field(default_factory=dict)
+    lexicon: Lexicon | None = None
+    place_words: dict[URIRef, frozenset[str]] = field(default_factory=dict)
 
 
 def _kind(graph: Graph, iri: URIRef) -> str | None:
@@ -57,6 +64,21 @@ def _kind(graph: Graph, iri: URIRef) -> str | None:
     return "org" if ORG.Organization in types else None
 
 
+def _place_words(graph: Graph, place: URIRef) -> set[str]:
+    """The words that name a place ("birmingham", "solihull", "bsol")."""
+    names = [*graph.objects(place, SKOS.prefLabel), *graph.objects(place, SKOS.altLabel)]
+    names += list(graph.objects(place, GOV.acronym))
+    return {w.lower() for n in names for w in str(n).split() if w.lower() not in ("and", "of")}
+
+
+def _generic_names(graph: Graph, names: list[str], scope: URIRef | None) -> tuple[str, ...]:
+    """The names of a place-scoped entry that do not mention its place."""
+    if scope is None:
+        return ()
+    words = _place_words(graph, scope)
+    return tuple(n for n in names if not words & {w.lower() for w in n.replace(",", " ").split()})
+
+
 def _entities(graph: Graph) -> tuple[Entity, ...]:
     entities = []
     for iri in sorted(set(graph.subjects(SKOS.prefLabel, None)), key=str):
@@ -64,16 +86,23 @@ def _entities(graph: Graph) -> tuple[Entity, ...]:
         if kind is None:
             continue
         assert isinstance(iri, URIRef)
+        label = str(graph.value(iri, SKOS.prefLabel))
+        acronyms = tuple(sorted(str(a) for a in graph.objects(iri, GOV.acronym)))
+        alt_labels = tuple(sorted(str(a) for a in graph.objects(iri, SKOS.altLabel)))
+        scope = graph.value(iri, DCTERMS.spatial)
+        scope = scope if isinstance(scope, URIRef) else None
         entities.append(
             Entity(
                 iri=iri,
                 kind=kind,
-                label=str(graph.value(iri, SKOS.prefLabel)),
-                acronyms=tuple(sorted(str(a) for a in graph.objects(iri, GOV.acronym))),
-                alt_labels=tuple(sorted(str(a) for a in graph.objects(iri, SKOS.altLabel))),
+                label=label,
+                acronyms=acronyms,
+                alt_labels=alt_labels,
                 types=tuple(
                     sorted(o for o in graph.objects(iri, RDF.type) if isinstance(o, URIRef))
                 ),
+                scope=scope,
+                generic=_generic_names(graph, [label, *alt_labels, *acronyms], scope),
             )
         )
     return tuple(entities)
@@ -90,11 +119,13 @@ def _scheme_labels(graph: Graph, scheme: URIRef) -> list[tuple[str, URIRef]]:
     return sorted(pairs, key=lambda pair: (-len(pair[0]), pair[0], str(pair[1])))
 
 
-def build_reference(graph: Graph) -> Reference:
+def build_reference(graph: Graph, lexicon: Lexicon | None = None) -> Reference:
     roles = _scheme_labels(graph, GOV.Roles)
+    entities = _entities(graph)
+    scopes = {e.scope for e in entities if e.scope is not None}
     return Reference(
         graph=graph,
-        entities=_entities(graph),
+        entities=entities,
         roles=tuple(roles),
         role_labels={
             URIRef(str(c)): str(graph.value(c, SKOS.prefLabel))
@@ -102,12 +133,16 @@ def build_reference(graph: Graph) -> Reference:
         },
         verbs=tuple(_scheme_labels(graph, GOV.DecisionVerbs)),
         functions={label: c for label, c in _scheme_labels(graph, GOV.Functions)},
+        lexicon=lexicon,
+        place_words={p: frozenset(_place_words(graph, p)) for p in scopes},
     )
 
 
 @lru_cache(maxsize=4)
 def _cached(ontology_dir: str) -> Reference:
-    return build_reference(load_reference_graph(Path(ontology_dir)))
+    return build_reference(
+        load_reference_graph(Path(ontology_dir)), load_lexicon(Path(ontology_dir))
+    )
 
 
 def load_reference(ontology_dir: Path) -> Reference:

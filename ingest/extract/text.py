@@ -89,27 +89,81 @@ def read_sentences(text: str, lines: list[Line]) -> list[Sentence]:
 
 
 class PassageIndex:
-    """Maps a character span to the passage that holds it (smallest containing passage)."""
+    """Maps a character span to the passage that holds it (smallest containing passage).
+
+    Bisection over the passages sorted by start, looking at a bounded neighbourhood:
+    O(log n) per span, so provenance for a whole document stays near linear.
+    """
+
+    _NEIGHBOURS = 16  # passages nest at most a few deep; look no further back than this
 
     def __init__(self, doc: Document, passages: list[Passage]) -> None:
         if not passages:
             raise ExtractionError(f"{doc.doc_id}: no passages to derive facts from")
         self._doc_id = doc.doc_id
-        self._spans = sorted((p.start, p.end) for p in passages)
+        self._spans = sorted({(p.start, p.end) for p in passages})
         self._starts = [s for s, _ in self._spans]
 
     def find(self, start: int, end: int) -> URIRef:
         """The passage IRI of ``[start, end)``: containing, else most overlapping, else nearest."""
+        s, e = self.span(start, end)
+        return URIRef(passage_iri(self._doc_id, s, e))
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
         i = bisect.bisect_right(self._starts, start)
-        containing = [(e - s, s, e) for s, e in self._spans[:i] if e >= end]
+        window = self._spans[max(0, i - self._NEIGHBOURS) : i]
+        containing = [(pe - ps, ps, pe) for ps, pe in window if pe >= end]
         if containing:
-            _, s, e = min(containing)
-            return URIRef(passage_iri(self._doc_id, s, e))
-        overlap = [(min(e, end) - max(s, start), -s, s, e) for s, e in self._spans]
+            _, ps, pe = min(containing)
+            return ps, pe
+        j = bisect.bisect_left(self._starts, end)
+        near = self._spans[max(0, i - self._NEIGHBOURS) : min(len(self._spans), j + 1)]
+        overlap = [(min(pe, end) - max(ps, start), -ps, ps, pe) for ps, pe in near]
         best = max(overlap)
         if best[0] <= 0:
             best = min(overlap, key=lambda o: (abs(o[2] - start), o[2]))
-        return URIRef(passage_iri(self._doc_id, best[2], best[3]))
+        return best[2], best[3]
 
 
-__all__ = ["ExtractionError", "Line", "PassageIndex", "Sentence", "read_lines", "read_sentences"]
+def cased(text: str) -> str:
+    """``text`` with lines in capitals written in title case, offsets unchanged.
+
+    "HARROWDALE HEALTH AND WELLBEING BOARD" reads as "Harrowdale Health and Wellbeing
+    Board", so names in capitalised headings are found like any other; acronyms (short
+    all-capital words on a mixed line) are left alone.
+    """
+    out = []
+    for line in text.split("\n"):
+        letters = [c for c in line if c.isalpha()]
+        if len(letters) >= 8 and not any(c.islower() for c in letters):
+            line = _CAPS_WORD_RE.sub(_title_word, line)
+        out.append(line)
+    return "\n".join(out)
+
+
+_CAPS_WORD_RE = re.compile(r"[A-Z][A-Z’']+")
+_SMALL_WORDS = {"AND", "OF", "THE", "FOR", "IN", "ON", "AT", "TO", "BY", "WITH", "A", "AN"}
+
+
+def _title_word(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if word in _SMALL_WORDS and m.start() > 0:
+        return word.lower()
+    if len(word) <= 4 and word not in _SMALL_WORDS and not _looks_like_word(word):
+        return word  # an acronym: NHS, ICB, GP
+    return word[0] + word[1:].lower()
+
+
+def _looks_like_word(word: str) -> bool:
+    return any(v in word for v in "AEIOU") and len(word) >= 4
+
+
+__all__ = [
+    "ExtractionError",
+    "Line",
+    "PassageIndex",
+    "Sentence",
+    "cased",
+    "read_lines",
+    "read_sentences",
+]

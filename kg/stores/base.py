@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from kg.settings import Settings
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 VERSION_CHARS = 16  # of the sha256 hex digest: enough to tell versions apart, short in ids
 
 
@@ -79,9 +80,11 @@ class RdfDataset(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         prefixes: Mapping[str, str] | None = None,
+        bindings: Mapping[str, Term] | None = None,
     ) -> Any:
         """Evaluate a read-only query; with ``union`` the default graph is all graphs.
 
+        ``bindings`` fills variables (name → term) without pasting terms into the text.
         Returns pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples (a remote
         backend parses its results into the same types).
         """

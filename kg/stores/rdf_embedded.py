@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.errors import DiskFullError, KGError, StoreDamagedError
-from kg.stores.base import RDF_STORES, drop_update, replace_update
+from kg.stores.base import RDF_STORES, Term, drop_update, replace_update
 from kg.stores.files import is_disk_full, remove_tree
 from kg.stores.generations import Lease
 
@@ -71,8 +71,11 @@ class OxigraphDataset:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         prefixes: Mapping[str, str] | None = None,
+        bindings: Mapping[str, Term] | None = None,
     ) -> Any:
         kwargs: dict[str, object] = {}
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs is not None:

@@ -1,0 +1,489 @@
+"""Bodies and how they relate: set-up and restructuring (org:ChangeEvent), who leads, hosts,
+reports to, links with or is part of whom (and from when), a body's composition
+("consisted of 12 front-line professionals elected by their peers"), the purposes listed
+for it, and the programmes and strategies it runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import URIRef
+
+from ingest.extract.dates import DateMatch
+from ingest.extract.document import DocView
+from ingest.extract.records import Change, Mention, Post, Purpose, Relation, Runs, Span
+from ingest.extract.reference import Entity
+from ingest.extract.rules.people import role_of
+from ingest.extract.text import Line, Sentence
+from kg.lexicon import Lexicon
+
+_PASSIVE_RE = re.compile(r"\b(?:was|were|been|be|being|is|are|has|have)\s+(?:\w+\s+)?$")
+_PURPOSE_RE = re.compile(r"^(?P<label>[A-Z][\w’'&/ -]{2,60}?)\s*[:–-]\s*(?P<text>To\s+\w.+)$")
+
+
+@dataclass(frozen=True)
+class BodyWords:
+    change_re: re.Pattern[str]
+    relation_re: re.Pattern[str]
+    relation_kinds: dict[str, tuple[str, bool]]  # phrase → (kind, passive)
+    composition_re: re.Pattern[str]
+    list_forms: frozenset[str]
+    numbers: dict[str, int]
+
+
+@cache
+def body_words(lexicon: Lexicon) -> BodyWords:
+    kinds = {
+        form.lower(): (entry.notation or "linked-to", form.endswith(" by"))
+        for entry in lexicon.entries("relation-phrases")
+        for form in entry.forms
+    }
+    phrases = sorted(kinds, key=len, reverse=True)
+    comp = sorted(
+        {f for e in lexicon.entries("composition-phrases") for f in e.forms}, key=len, reverse=True
+    )
+    list_forms = frozenset(
+        f.lower()
+        for e in lexicon.entries("composition-phrases")
+        if e.notation == "list"
+        for f in e.forms
+    )
+    numbers = {
+        f.lower(): int(e.notation)
+        for e in lexicon.entries("number-words")
+        for f in e.forms
+        if e.notation and e.notation.isdigit()
+    }
+    return BodyWords(
+        change_re=re.compile(
+            rf"(?<![\w-])(?P<verb>{'|'.join(map(re.escape, sorted(lexicon.words('change-verbs') | {f for e in lexicon.entries('change-verbs') for f in e.forms}, key=len, reverse=True)))})(?![\w-])"
+        ),
+        relation_re=re.compile(
+            rf"(?<![\w-])(?:{'|'.join(map(re.escape, phrases))})(?![\w-])", re.I
+        ),
+        relation_kinds=kinds,
+        composition_re=re.compile(rf"\b(?P<verb>{'|'.join(map(re.escape, comp))})\s+"),
+        list_forms=list_forms,
+        numbers=numbers,
+    )
+
+
+@dataclass
+class BodiesRecord:
+    changes: list[Change]
+    relations: list[Relation]
+    posts: list[Post]  # composition: a kind of member and how many seats
+    purposes: list[Purpose]
+    runs: list[Runs]
+
+
+def extract_bodies(view: DocView) -> BodiesRecord:
+    bw = body_words(view.lexicon)
+    out = BodiesRecord([], [], [], [], [])
+    previous: list[Mention] = []
+    for index, sentence in enumerate(view.sentences):
+        orgs = _orgs(view.mentions.get(sentence.start, []))
+        changes, units = _changes(view, bw, index, sentence, orgs)
+        out.changes.extend(changes)
+        out.relations.extend(units)
+        out.relations.extend(_relations(view, bw, sentence, orgs))
+        out.posts.extend(_composition(view, bw, sentence, orgs, previous))
+        out.runs.extend(_runs(view, sentence))
+        if orgs:
+            previous = orgs
+    out.purposes = _purposes(view)
+    return out
+
+
+def _orgs(mentions: list[Mention]) -> list[Mention]:
+    return [m for m in mentions if m.entity.kind == "org"]
+
+
+# ---- change events -----------------------------------------------------------------------------
+
+
+def _changes(
+    view: DocView, bw: BodyWords, index: int, sentence: Sentence, mentions: list[Mention]
+) -> tuple[list[Change], list[Relation]]:
+    """Change events of a sentence, and the units it says were incorporated into a body."""
+    out: list[Change] = []
+    units: list[Relation] = []
+    last_result: Mention | None = None
+    text = sentence.text
+    dates = tuple(view.dates.get(sentence.start, []))
+    if not dates:
+        line_dates = view.dates_in(sentence.line)
+        if line_dates and line_dates[0].start == sentence.line.body_start:
+            dates = (line_dates[0],)
+    for m in bw.change_re.finditer(text):
+        at, end = sentence.start + m.start(), sentence.start + m.end()
+        before = [x for x in mentions if x.span.end <= at]
+        after = [x for x in mentions if x.span.start >= end]
+        passive = bool(_PASSIVE_RE.search(text[: m.start()]))
+        actor = result = original = None
+        verb = m.group("verb")
+        if " into " in text[m.end() :] and not passive:
+            into = sentence.start + text.index(" into ", m.end())
+            original = next((x for x in after if x.span.end <= into), None)
+            result = next((x for x in after if x.span.start > into), None)
+            actor = before[0] if before else None
+            if result is None and original is None and index + 1 < len(view.sentences):
+                nxt = _orgs(view.mentions.get(view.sentences[index + 1].start, []))
+                for unit in nxt:
+                    out.append(
+                        Change(
+                            verb,
+                            unit.entity,
+                            text,
+                            Span(sentence.start, sentence.end),
+                            actor.entity if actor else None,
+                            None,
+                            dates,
+                        )
+                    )
+                    if actor is not None:
+                        units.append(
+                            Relation(
+                                "unit-of",
+                                unit.entity,
+                                Span(sentence.start, sentence.end),
+                                actor.entity,
+                            )
+                        )
+                continue
+        elif passive:
+            result = before[-1] if before else None
+            by = re.search(r"\bby\b", text[m.end() :])
+            actor = next(
+                (
+                    x
+                    for x in after
+                    if by
+                    and x.span.start >= end + by.end()
+                    and view.text[x.span.end : x.span.end + 2] not in ("’s", "'s")
+                ),
+                None,
+            )  # "by the ICB's Primary Care Commissioning Committee": the committee
+        else:
+            actor = before[0] if before else None
+            near = [
+                x
+                for x in after
+                if re.fullmatch(r"(?:\s+[\w’']+){0,4}\s+", view.text[end : x.span.start])
+            ]
+            result = near[0] if near else (last_result if not after else None)
+        if result is None:
+            continue
+        last_result = result
+        out.append(Change(verb, result.entity, text, Span(sentence.start, sentence.end),
+                          actor.entity if actor and actor.entity.iri != result.entity.iri else None,
+                          original.entity if original else None, dates))  # fmt: skip
+    return out, units
+
+
+# ---- relations ---------------------------------------------------------------------------------------
+
+
+_OBJECT_RE = re.compile(
+    r"^\s*(?:the\s+|a\s+|an\s+|its\s+|their\s+)?(?P<obj>[\w’'-]+(?:\s+[\w’'-]+){0,5}?)(?=\s+(?:for|from|on|in|at|by|until|to|with|and|which|that|since|during|after|before)\b|[,.;:]|$)"
+)
+
+
+def _relations(
+    view: DocView, bw: BodyWords, sentence: Sentence, mentions: list[Mention]
+) -> list[Relation]:
+    out: list[Relation] = []
+    text = sentence.text
+    taken: list[tuple[int, int]] = []
+    since = _since(view, sentence)
+    for m, kind, passive in _relation_matches(bw, text):
+        if True:
+            if any(s < m.end() and e > m.start() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            at, end = sentence.start + m.start(), sentence.start + m.end()
+            before = [x for x in mentions if x.span.end <= at]
+            after = [x for x in mentions if x.span.start >= end]
+            if passive:
+                subject = next((x for x in after if x.span.start - end <= 6), None)
+                if subject is None:
+                    continue
+                obj = before[-1] if before and _close(view, before[-1].span.end, at) else None
+                obj_text = None if obj else _noun_before(view, sentence, m.start())
+                if obj is None and obj_text is None:
+                    continue
+                out.append(
+                    Relation(
+                        kind,
+                        subject.entity,
+                        Span(sentence.start, sentence.end),
+                        obj.entity if obj else None,
+                        obj_text,
+                        since,
+                    )
+                )
+                continue
+            if not before:
+                continue
+            subject = before[-1]
+            if kind in ("reports-to", "linked-to", "part-of"):
+                for target in after:
+                    if target.entity.iri != subject.entity.iri:
+                        out.append(
+                            Relation(
+                                kind,
+                                subject.entity,
+                                Span(sentence.start, sentence.end),
+                                target.entity,
+                                None,
+                                since,
+                            )
+                        )
+                continue
+            near = next((x for x in after if x.span.start - end <= 6), None)
+            obj_text = None
+            if near is None:
+                om = _OBJECT_RE.match(text[m.end() :])
+                if om is None:
+                    continue
+                obj_text = re.sub(r"^[\w-]+[’']s\s+", "", om.group("obj").strip())
+                if not obj_text or obj_text.lower() in (
+                    "the",
+                    "a",
+                    "it",
+                    "them",
+                    "this",
+                    "that",
+                    "all",
+                    "on",
+                    "behalf",
+                ):
+                    continue
+            out.append(
+                Relation(
+                    kind,
+                    subject.entity,
+                    Span(sentence.start, sentence.end),
+                    near.entity if near else None,
+                    obj_text,
+                    since,
+                )
+            )
+    return out
+
+
+def _relation_matches(bw: BodyWords, text: str) -> list[tuple[re.Match[str], str, bool]]:
+    """Every relation phrase in ``text``, longest phrase first (one scan of one pattern)."""
+    found = [(m, *bw.relation_kinds[m.group(0).lower()]) for m in bw.relation_re.finditer(text)]
+    return sorted(found, key=lambda f: -(f[0].end() - f[0].start()))
+
+
+def _close(view: DocView, a: int, b: int) -> bool:
+    return bool(
+        re.fullmatch(
+            r"[\s,)]*(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)*",
+            view.text[a:b],
+        )
+    )
+
+
+def _noun_before(view: DocView, sentence: Sentence, at: int) -> str | None:
+    """ "the Prevention Board's programme office will be hosted by": the thing hosted."""
+    head = sentence.text[:at]
+    m = re.search(
+        r"(?:^|\b(?:the|a|an|its|their)\s+)(?P<obj>(?:[\w’'-]+\s+){0,4}?[\w-]+)(?:\s+(?:(?:will|would|is|are|was|were|has|have|had|been|be|also|now|being)\s+)+|,\s*)$",
+        head,
+        re.I,
+    )
+    if m is None:
+        return None
+    obj = re.sub(r"^(?:[A-Z][\w -]+?[’']s\s+)", "", m.group("obj")).strip()
+    return obj if obj and obj.lower() not in ("it", "this", "that", "they", "which") else None
+
+
+def _since(view: DocView, sentence: Sentence) -> DateMatch | None:
+    for d in view.dates.get(sentence.start, []):
+        before = view.text[max(sentence.start, d.start - 8) : d.start].lower()
+        if re.search(r"\b(?:from|since)\s+$", before):
+            return d
+    return None
+
+
+# ---- composition ---------------------------------------------------------------------------------------
+
+
+def _composition(
+    view: DocView,
+    bw: BodyWords,
+    sentence: Sentence,
+    mentions: list[Mention],
+    previous: list[Mention],
+) -> list[Post]:
+    """ "which consisted of 12 front-line professionals", "It consists of 14 members",
+    "membership ... included A, B, C"."""
+    m = bw.composition_re.search(sentence.text)
+    if m is None:
+        return []
+    if m.group("verb").lower() in bw.list_forms and not re.search(
+        r"\bmembership\b", sentence.text[: m.start()], re.I
+    ):
+        return []  # "included" lists members only in "the membership ... included"
+    at = sentence.start + m.start()
+    body_mentions = [x for x in mentions if x.span.end <= at]
+    subject = sentence.text[: m.start()].strip()
+    org: Entity | None
+    if body_mentions:
+        org = body_mentions[-1].entity
+    elif re.match(r"^(?:It|Its board|Our board|This board|The board)\b", subject, re.I) and (
+        previous or view.body
+    ):
+        org = previous[0].entity if previous else view.body
+    else:
+        lower = re.match(
+            r"^(?:The|the)\s+(?P<b>[a-z][a-z -]{2,40}\b(?:board|group|committee|panel|forum|team))\b",
+            subject,
+        )
+        if lower is None:
+            return []
+        org = view.resolver.learn("org", lower.group("b"), local=True)
+    if org is None:
+        return []
+    rest = sentence.text[m.end() :].rstrip(".")
+    member = role_of(view.reference, "member")
+    if member is None:
+        return []
+    if m.group("verb").lower() in bw.list_forms:
+        items = []
+        for part in re.split(r",\s*|\s+and\s+", rest):
+            if re.match(r"(?:all|which|who|whilst|while|with)\b", part):
+                break
+            items.append(part)
+    else:
+        items = [re.split(r",\s*(?:including|of whom|all)\b|:\s", rest)[0]]
+    out = []
+    offset = sentence.start + m.end()
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        count_m = re.match(
+            rf"^(?P<n>\d+|{'|'.join(sorted(bw.numbers, key=len, reverse=True))})\s+", item, re.I
+        )
+        seats = (
+            (
+                int(count_m.group("n"))
+                if count_m.group("n").isdigit()
+                else bw.numbers.get(count_m.group("n").lower())
+            )
+            if count_m
+            else None
+        )
+        label = re.split(r",|\s+(?:nominated|elected|appointed|chosen|drawn)\b", item)[0]
+        label = label[count_m.end() :] if count_m else label
+        label = label.strip()
+        if not label:
+            continue
+        start = view.text.find(item, offset)
+        start = start if start >= 0 else offset
+        out.append(Post(label[0].upper() + label[1:], member[0], Span(start, start + len(item)), org, None, None,
+                        item if item != label else None, seats))  # fmt: skip
+    return out
+
+
+# ---- purposes and programmes -----------------------------------------------------------------------------
+
+
+def _purposes(view: DocView) -> list[Purpose]:
+    out = []
+    counts = Counter(
+        m.entity.iri for ms in view.mentions.values() for m in ms if m.entity.kind == "org"
+    )
+    for line in view.lines:
+        if line.kind not in ("bullet", "numbered") or "priorit" in line.section.lower():
+            continue
+        m = _PURPOSE_RE.match(line.body.strip())
+        if m is None:
+            continue
+        body = _body_for(view, line, counts)
+        if body is None:
+            continue
+        out.append(
+            Purpose(
+                body, m.group("label").strip(), m.group("text").strip(), Span(line.start, line.end)
+            )
+        )
+    return out
+
+
+def _body_for(view: DocView, line: Line, counts: Counter[URIRef]) -> Entity | None:
+    """The body a purpose list is about: named in its heading, else the document's body,
+    else the most named body."""
+    orgs = view.orgs_in(line.section)
+    if orgs:
+        return orgs[0]
+    if view.body is not None and not view.is_record:
+        return view.body
+    if not counts:
+        return None
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0]
+    return view.resolver.current(view.resolver.entities[top])
+
+
+def _runs(view: DocView, sentence: Sentence) -> list[Runs]:
+    if sentence.line.kind == "numbered" or sentence.text.startswith(("A Member", "Members")):
+        return []
+    out = []
+    activities = [
+        m
+        for m in view.mentions.get(sentence.start, [])
+        if m.entity.kind in ("programme", "strategy")
+    ]
+    if not activities:
+        return []
+    by_re, run_re = _running(view.lexicon)
+    by = by_re.search(sentence.text)  # once per sentence, not once per mention
+    running = bool(run_re.search(sentence.text))
+    for mention in activities:
+        runner = _runner(view, sentence, mention.span.start, by, running)
+        if runner is not None:
+            out.append(Runs(mention.entity, runner, Span(sentence.start, sentence.end)))
+    return out
+
+
+@cache
+def _running(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """ "led by X" (the passive forms) and the verbs of running something."""
+    entries = lexicon.entries("running-verbs")
+    passive = sorted(
+        {f for e in entries if e.notation == "by" for f in e.forms}, key=len, reverse=True
+    )
+    active = sorted(
+        {f for e in entries if e.notation != "by" for f in e.forms[1:]}, key=len, reverse=True
+    )
+    return (
+        re.compile(rf"\b(?:{'|'.join(map(re.escape, passive))})\b"),
+        re.compile(rf"\b(?:{'|'.join(map(re.escape, active))})\b", re.IGNORECASE),
+    )
+
+
+def _runner(
+    view: DocView, sentence: Sentence, at: int, by: re.Match[str] | None, running: bool
+) -> Entity | None:
+    orgs = [m for m in view.mentions.get(sentence.start, []) if m.entity.kind == "org"]
+    if by:
+        after = [m for m in orgs if m.span.start >= sentence.start + by.end()]
+        if after:
+            return after[0].entity
+    before = [m for m in orgs if m.span.end <= at and m.source != "context"]
+    if before and running:
+        return before[0].entity
+    if not orgs and running:
+        heading = view.orgs_in(sentence.line.section)
+        return heading[0] if heading else None
+    return None
+
+
+__all__ = ["BodiesRecord", "extract_bodies"]

@@ -1,0 +1,653 @@
+"""What happened under each agenda item: who presented it, members' questions and the
+replies, and the decisions in every published form ("RESOLVED: That…", "RESOLVED – (i)…",
+"The Committee: (i) Endorsed…", "Decision: …", "Agreed:", "The Board noted…", the approval
+of the previous minutes) and actions ("Action: X to … by …", an action log table).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import URIRef
+
+from ingest.extract.dates import DateMatch
+from ingest.extract.document import DocView
+from ingest.extract.records import Action, Agent, Answer, Decision, Presenter, Question, Span
+from ingest.extract.reference import Entity
+from ingest.extract.rules.meeting import MeetingRecord
+from ingest.extract.rules.people import Directory, canonical_title, find_titles, is_name, words
+from ingest.extract.text import Line, Sentence
+from ingest.loaders.clean import NUMBERED_RE
+from kg.lexicon import Lexicon
+from kg.namespaces import GOVID
+
+
+@dataclass(frozen=True)
+class Lexis:
+    presented: re.Pattern[str]
+    asked: re.Pattern[str]
+    replied: re.Pattern[str]
+    members: re.Pattern[str]
+    lead_in: re.Pattern[str]
+    lead_verb: dict[str, str]
+    action: re.Pattern[str]
+    columns: dict[str, str]
+    minutes: re.Pattern[str]
+    deadline: re.Pattern[str]
+    verbs: tuple[tuple[re.Pattern[str], URIRef], ...]
+    past_verbs: re.Pattern[str]
+
+
+@cache
+def lexis(lexicon: Lexicon) -> Lexis:
+    lead_verb = {
+        f.lower(): e.notation or "resolved"
+        for e in lexicon.entries("decision-headings")
+        for f in e.forms
+    }
+    heads = "|".join(
+        map(
+            re.escape,
+            sorted(
+                {f for e in lexicon.entries("decision-headings") for f in e.forms},
+                key=len,
+                reverse=True,
+            ),
+        )
+    )
+    actions = "|".join(
+        map(re.escape, sorted(lexicon.words("action-headings"), key=len, reverse=True))
+    )
+    verbs = []
+    for entry in lexicon.entries("decision-verbs"):
+        for form in entry.forms:
+            verbs.append((len(form), form, URIRef(entry.iri)))
+    verbs.sort(key=lambda v: -v[0])
+    past = sorted({e.label for e in lexicon.entries("decision-verbs")}, key=len, reverse=True)
+    deadline = "|".join(
+        map(re.escape, sorted(lexicon.words("deadline-words"), key=len, reverse=True))
+    )
+    return Lexis(
+        presented=lexicon.pattern("presentation-verbs"),
+        asked=lexicon.pattern("question-verbs"),
+        replied=lexicon.pattern("reply-verbs"),
+        members=re.compile(
+            rf"^(?:{'|'.join(map(re.escape, sorted(lexicon.words('member-words'), key=len, reverse=True)))})\b",
+            re.I,
+        ),
+        lead_in=re.compile(
+            rf"^(?P<lead>{heads})\b\s*(?:[:–—-]+\s*|\s+(?=[Tt]hat\b|\())(?P<rest>.*)$|^(?P<lead2>{heads})\s*:?\s*$"
+        ),
+        lead_verb=lead_verb,
+        action=re.compile(rf"^(?:{actions})\s*(?:\([^)]*\))?\s*[:–—-]\s*(?P<rest>.+)$", re.I),
+        columns={
+            f.lower(): e.notation or ""
+            for e in lexicon.entries("action-log-columns")
+            for f in e.forms
+        },
+        minutes=lexicon.pattern("minutes-words"),
+        deadline=re.compile(rf"\b(?:{deadline})\s+$", re.I),
+        verbs=tuple(
+            (re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])", re.I), iri) for _, f, iri in verbs
+        ),
+        past_verbs=re.compile(rf"^(?:{'|'.join(map(re.escape, past))})\b", re.I),
+    )
+
+
+@dataclass
+class MinutesRecord:
+    presenters: list[Presenter]
+    questions: list[Question]
+    decisions: list[Decision]
+    actions: list[Action]
+
+
+def extract_minutes(view: DocView, directory: Directory, meeting: MeetingRecord) -> MinutesRecord:
+    out = MinutesRecord([], [], [], [])
+    lx = lexis(view.lexicon)
+    if meeting.meeting is not None:
+        for item in meeting.items:
+            lines = meeting.item_lines.get(item.position, [])
+            out.presenters.extend(_presenters(view, directory, item.position, lines, lx))
+            out.questions.extend(_questions(view, directory, item.position, lines, lx))
+            out.decisions.extend(_decisions(view, item.position, item.title, lines, lx))
+            out.actions.extend(_actions(view, directory, item.position, lines, lx))
+        out.actions.extend(_action_log(view, directory, lx))
+    else:
+        out.decisions.extend(_body_decisions(view, None, view.lines, lx, records_only=False))
+    return out
+
+
+# ---- speakers -------------------------------------------------------------------------------
+
+
+def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent | None:
+    """Who a sentence starts with: a named person (with a post after the name or not), a
+    post and the person in brackets, or a post met before ("The Director of Finance")."""
+    text = view.cased[start:end]
+    w = words(view.lexicon)
+    m = re.match(r"^(?:The\s+)?(?P<post>[^()]{3,80}?)\s*\((?P<name>[^()]+)\)", text)
+    if m and find_titles(view.reference, m.group("post")):
+        pm = w.person_re.fullmatch(m.group("name").strip())
+        if pm and is_name(view, pm):
+            return directory.known(pm.group("name")) or directory.person(
+                pm.group("name"),
+                canonical_title(view, pm.group("title")),
+                Span(start + m.start("name"), start + m.end("name")),
+            )
+    pm = w.person_re.match(text)
+    if pm and is_name(view, pm):
+        name = pm.group("name")
+        known = (
+            directory.known(name) or directory.by_surname(name)
+            if pm.group("title") and len(name.split()) == 1
+            else directory.known(name)
+        )
+        return known or directory.person(
+            name,
+            canonical_title(view, pm.group("title")),
+            Span(start + pm.start(), start + pm.end()),
+        )
+    titles = [
+        t
+        for t in find_titles(view.reference, text, start)
+        if re.fullmatch(r"(?:[Tt]he\s+)?(?:[A-Z][\w-]*\s+){0,4}", text[: t.start - start])
+    ]
+    if titles:
+        post = directory.post_titled(titles[0].title)
+        if post is not None:
+            return post  # the post as written; its holder (org:heldBy) is one hop away
+        for mention in view.mentions.get(start, []):
+            if mention.span.end <= titles[0].start and mention.entity.kind == "org":
+                return None
+        from ingest.extract.records import Post
+
+        return Post(
+            titles[0].title, titles[0].role, Span(titles[0].start, titles[0].end), view.body
+        )
+    return None
+
+
+# ---- presenters -------------------------------------------------------------------------------
+
+
+def _presenters(
+    view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis
+) -> list[Presenter]:
+    found: list[Presenter] = []
+    for line in lines[1:]:
+        for sentence in view.sentences_of(line):
+            m = lx.presented.search(sentence.text)
+            if m is None or m.start() > 160:
+                continue
+            if lx.members.match(sentence.text) or re.match(
+                r"^(?:It|This|That|There|She|He|They)\b", sentence.text
+            ):
+                continue
+            asked = lx.asked.search(sentence.text)
+            if asked is not None and asked.start() < m.start():
+                continue  # "X asked how ... once triage was introduced": a question
+            who = speaker(view, directory, sentence.start, sentence.end)
+            if who is None or any(_same(p.who, who) for p in found):
+                continue
+            found.append(Presenter(item, who, Span(sentence.start, sentence.end)))
+    return found[:2]
+
+
+def _same(a: Agent, b: Agent) -> bool:
+    return getattr(a, "name", getattr(a, "title", None)) == getattr(
+        b, "name", getattr(b, "title", None)
+    )
+
+
+# ---- questions and replies ---------------------------------------------------------------------
+
+
+def _member_post(view: DocView, start: int, end: int) -> Agent | None:
+    """ "A Member queried": a member's post in the body that met."""
+    from ingest.extract.records import Post
+    from ingest.extract.rules.people import role_of
+
+    got = role_of(view.reference, "member")
+    if got is None or view.body is None:
+        return None
+    return Post(got[1], got[0], Span(start, end), view.body)
+
+
+def _units(view: DocView, lines: list[Line]) -> list[tuple[int, int, str]]:
+    units = []
+    for line in lines:
+        if line.kind == "bullet":
+            units.append((line.body_start, line.end, line.body))
+        elif line.kind in ("para", "numbered"):
+            units.extend((s.start, s.end, s.text) for s in view.sentences_of(line))
+    return units
+
+
+def _questions(
+    view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis
+) -> list[Question]:
+    questions: list[Question] = []
+    current: Question | None = None
+    w = words(view.lexicon)
+    for start, end, text in _units(view, lines[1:]):
+        if text.endswith(":"):
+            continue
+        head = text[:200]
+        asked = lx.asked.search(text)
+        member = lx.members.match(text)
+        pm = w.person_re.match(view.cased[start:end])
+        person_start = pm is not None and is_name(view, pm)
+        if asked and (
+            member
+            or (
+                person_start
+                and asked.start() < 120
+                and not lx.replied.search(head[: asked.start()])
+            )
+        ):
+            author: Agent | None = None
+            if member:
+                author = _member_post(view, start, start + len(member.group(0)))
+            elif person_start and pm is not None:
+                author = directory.known(pm.group("name")) or directory.person(
+                    pm.group("name"),
+                    canonical_title(view, pm.group("title")),
+                    Span(start + pm.start(), start + pm.end()),
+                )
+            if current is not None:
+                questions.append(current)
+            current = Question(text, Span(start, end), item, author)
+            continue
+        if current is None or member:
+            continue
+        reply = lx.replied.search(head[:160])
+        if reply is None:
+            continue
+        who = speaker(view, directory, start, end)
+        if who is None:
+            continue
+        current = Question(current.text, current.span, current.item, current.author,
+                           (*current.answers, Answer(text, who, Span(start, end))))  # fmt: skip
+    if current is not None:
+        questions.append(current)
+    return questions
+
+
+# ---- decisions ------------------------------------------------------------------------------------
+
+
+def verb_of(view: DocView, text: str, default: str) -> URIRef:
+    """The first decision verb in ``text`` (longest form at the earliest place)."""
+    lx = lexis(view.lexicon)
+    best: tuple[int, int, URIRef] | None = None
+    for pattern, iri in lx.verbs:
+        m = pattern.search(text)
+        if m and (best is None or (m.start(), -(m.end() - m.start())) < best[:2]):
+            best = (m.start(), -(m.end() - m.start()), iri)
+    return best[2] if best else GOVID[f"decision-verb/{default}"]
+
+
+def _decisions(
+    view: DocView, item: int, title: str, lines: list[Line], lx: Lexis
+) -> list[Decision]:
+    return _body_decisions(view, item, lines, lx, records_only=True, title=title)
+
+
+def _body_decisions(
+    view: DocView,
+    item: int | None,
+    lines: list[Line],
+    lx: Lexis,
+    records_only: bool,
+    title: str = "",
+) -> list[Decision]:
+    out: list[Decision] = []
+    body = view.body
+    open_block: str | None = None
+    open_body: Entity | None = None
+    for line in lines:
+        text = line.text.strip()
+        if line.kind == "heading" and out and open_block is None:
+            pass
+        lead = lx.lead_in.match(text) if records_only else None
+        if lead and not re.match(
+            r"^(?:Key decision|Decision[- ]makers?|Decision status|Reasons?)\b", text, re.I
+        ):
+            word = (lead.group("lead") or lead.group("lead2") or "").lower()
+            default = lx.lead_verb.get(word, "resolved")
+            rest = (lead.group("rest") or "").strip()
+            open_block, open_body = default, body
+            that = re.match(r"^That\s+(?:the\s+)?(?P<who>[A-Z][\w ]*?)\s*(?::|$)", rest)
+            if that and not re.search(r"\b(?:be|is|are|was|were)\b", rest):
+                continue  # "RESOLVED: That the Board" and the decisions follow
+            if not rest or rest.rstrip(":").strip().lower() in ("that", ""):
+                continue
+            for number, part, offset in _numbered_parts(rest):
+                start = line.start + line.text.find(rest) + offset
+                out.append(
+                    _decision(
+                        view, item, part, default, number, Span(start, start + len(part)), open_body
+                    )
+                )
+            continue
+        colon_body = _body_colon(view, text)
+        if colon_body is not None and records_only:
+            open_block, open_body = "resolved", colon_body
+            continue
+        if open_block and (line.kind in ("numbered", "bullet") or NUMBERED_RE.match(text)):
+            number, part = _strip_number(text.removeprefix("• "))
+            out.append(
+                _decision(
+                    view, item, part, open_block, number, Span(line.body_start, line.end), open_body
+                )
+            )
+            continue
+        if (
+            open_block
+            and line.kind == "para"
+            and re.match(r"^\(?[ivx]+\)|^\(?[a-z]\)|^\(?\d{1,2}\)", text)
+        ):
+            number, part = _strip_number(text)
+            out.append(
+                _decision(
+                    view, item, part, open_block, number, Span(line.start, line.end), open_body
+                )
+            )
+            continue
+        open_block = None
+        for sentence in view.sentences_of(line):
+            inline = lx.lead_in.match(sentence.text) if records_only else None
+            if inline and inline.group("rest") and sentence.start > line.body_start:
+                word = (inline.group("lead") or "").lower()
+                rest = inline.group("rest").strip()
+                start = sentence.start + sentence.text.find(rest)
+                out.append(
+                    _decision(
+                        view,
+                        item,
+                        rest,
+                        lx.lead_verb.get(word, "resolved"),
+                        None,
+                        Span(start, sentence.end),
+                        body,
+                    )
+                )
+                continue
+            decision = _narrative_decision(
+                view,
+                item,
+                sentence.start,
+                sentence.end,
+                lx,
+                records_only,
+                lines[0] if lines and records_only else None,
+            )
+            if decision is not None:
+                out.append(decision)
+    return out
+
+
+def _numbered_parts(rest: str) -> list[tuple[str | None, str, int]]:
+    """ "(i) That A; (ii) That B" → [("i", "That A;", 0), ("ii", ...)]; else the whole."""
+    marks = list(re.finditer(r"(?:^|\s)\(([ivx]{1,5}|[a-z]|\d{1,2})\)\s+", rest))
+    if not marks:
+        return [(None, rest, 0)]
+    parts = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(rest)
+        parts.append((m.group(1), rest[m.end() : end].strip(), m.end()))
+    return parts
+
+
+def _strip_number(text: str) -> tuple[str | None, str]:
+    m = re.match(r"^\(?([ivxlc]{1,6}|[a-z]|\d{1,3})[.)]\s*", text, re.I)
+    if m:
+        return m.group(1).lower() if not m.group(1).isdigit() else m.group(1), text[
+            m.end() :
+        ].strip()
+    return None, text
+
+
+def _body_colon(view: DocView, text: str) -> Entity | None:
+    """ "The Committee:" / "The Cabinet:" / "That Cabinet" opening a list of decisions."""
+    m = re.match(r"^(?:The|That)\s+(?P<who>[A-Z][\w -]{2,60}?)\s*:?\s*$", text)
+    if m is None or (not text.endswith(":") and not text.startswith("That")):
+        return None
+    orgs = view.orgs_in(m.group("who"))
+    if orgs:
+        return orgs[0]
+    if view.body is not None and m.group("who").split()[-1].lower() in (
+        "committee",
+        "board",
+        "panel",
+        "cabinet",
+    ):
+        return view.body
+    return None
+
+
+def _narrative_decision(
+    view: DocView,
+    item: int | None,
+    start: int,
+    end: int,
+    lx: Lexis,
+    records_only: bool,
+    head: Line | None = None,
+) -> Decision | None:
+    """ "The Board noted the report.", "Cabinet approved …", "The minutes … were agreed"."""
+    text = view.text[start:end]
+    if (
+        lx.minutes.search(text[:25])
+        and not re.search(r"\b(?:will|would|shall|should)\b", text)
+        and re.search(
+            r"\b(?:were|was|be|been)\s+(?:\w+\s+)?(?:approved|agreed|confirmed|accepted|signed|received)",
+            text,
+        )
+    ):
+        verb = verb_of(view, re.sub(r"^.*?\b(?:were|was|be|been)\s+", "", text), "approved")
+        dates = [d for d in view.dates.get(start, []) if d.period.is_day] or _title_dates(
+            view, head
+        )
+        if view.body is None:
+            return None
+        return Decision(text, verb, view.body, Span(start, end), item, None, dates[0] if dates else None, True,
+                        tuple(view.dates.get(start, [])))  # fmt: skip
+    mentions = [
+        m
+        for m in view.mentions.get(start, [])
+        if m.entity.kind == "org" and m.span.start - start <= 4
+    ]
+    if not mentions:
+        return None
+    subject = mentions[0]
+    after = view.text[subject.span.end : end].lstrip()
+    if not lx.past_verbs.match(after):
+        return None
+    is_body = view.body is not None and subject.entity.iri == view.body.iri
+    if records_only and not is_body:
+        return None
+    if not records_only and subject.entity.label.split()[-1].lower() not in (
+        "committee",
+        "board",
+        "panel",
+        "cabinet",
+        "council",
+        "partnership",
+    ):
+        return None
+    verb = verb_of(view, after[:40], "resolved")
+    return Decision(
+        text, verb, subject.entity, Span(start, end), item, dates=tuple(view.dates.get(start, []))
+    )
+
+
+def _title_dates(view: DocView, head: Line | None) -> list[DateMatch]:
+    """ "Minutes of the meeting held on 7 December 2023": the date an item's title gives."""
+    if head is None:
+        return []
+    for sentence in view.sentences_of(head):
+        if True:
+            dates = [d for d in view.dates.get(sentence.start, []) if d.period.is_day]
+            if (
+                dates
+                and re.search(r"\bminutes\b", sentence.text, re.I)
+                and re.search(r"\bheld\b|\bmeeting\b", sentence.text)
+            ):
+                return dates
+    return []
+
+
+def _decision(
+    view: DocView,
+    item: int | None,
+    text: str,
+    default: str,
+    number: str | None,
+    span: Span,
+    body: Entity | None,
+) -> Decision:
+    lx = lexis(view.lexicon)
+    chosen = body or view.body
+    assert chosen is not None
+    approves = bool(lx.minutes.search(text[:60])) and bool(
+        re.search(r"\b(?:record|approved|agreed|confirmed|signed)\b", text)
+    )
+    dates = [
+        d
+        for d in view.dates.get(_sentence_start(view, span.start), [])
+        if d.period.is_day and span.start <= d.start < span.end
+    ]
+    named = tuple(d for s in _sentences_in(view, span.start, span.end)
+                  for d in view.dates.get(s.start, []) if span.start <= d.start < span.end)  # fmt: skip
+    return Decision(text, verb_of(view, text, default), chosen, span, item, number,
+                    dates[0] if approves and dates else None, approves, named)  # fmt: skip
+
+
+def _sentence_start(view: DocView, at: int) -> int:
+    here = view.sentence_at(at)
+    return here.start if here is not None else at
+
+
+# ---- actions --------------------------------------------------------------------------------------
+
+
+_TO_RE = re.compile(r"^(?P<owner>.{2,80}?)\s+to\s+(?P<task>[a-z].+)$")
+
+
+def _actions(
+    view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis
+) -> list[Action]:
+    out = []
+    for sentence in (s for line in lines for s in view.sentences_of(line)):
+        m = lx.action.match(sentence.text.strip())
+        if m is None:
+            continue
+        rest = m.group("rest").strip()
+        start = sentence.start + sentence.text.find(rest)
+        owner: Agent | None = None
+        task = rest
+        to = _TO_RE.match(rest)
+        if to:
+            owner = _owner(view, directory, to.group("owner"), start)
+            task = to.group("task")
+        due = _deadline(view, start, start + len(rest))
+        out.append(Action(task.rstrip("."), Span(start, start + len(rest)), item, owner, due))
+    return out
+
+
+def _sentences_in(view: DocView, start: int, end: int) -> list[Sentence]:
+    """The sentences overlapping ``[start, end)``, found by bisection."""
+    first = view.sentence_at(start)
+    if first is None:
+        return []
+    i = view.sentences.index(first) if len(view.sentences) < 64 else _index_of(view, first)
+    out = []
+    for s in view.sentences[i:]:
+        if s.start >= end:
+            break
+        out.append(s)
+    return out
+
+
+def _index_of(view: DocView, sentence: Sentence) -> int:
+    import bisect
+
+    view.sentence_at(0)
+    return bisect.bisect_left(view._starts, sentence.start)
+
+
+def _deadline(view: DocView, start: int, end: int) -> DateMatch | None:
+    lx = lexis(view.lexicon)
+    found = None
+    for s in _sentences_in(view, start, end):
+        for d in view.dates.get(s.start, []):
+            if start <= d.start < end and lx.deadline.search(
+                view.text[max(start, d.start - 20) : d.start]
+            ):
+                found = d
+    if found is None:
+        for s in _sentences_in(view, start, end):
+            dated = [d for d in view.dates.get(s.start, []) if start <= d.start < end]
+            if dated:
+                found = dated[-1]
+    return found
+
+
+def _owner(view: DocView, directory: Directory, text: str, start: int) -> Agent | None:
+    w = words(view.lexicon)
+    text = text.strip()
+    pm = w.person_re.fullmatch(text) or w.person_re.match(text)
+    if pm and is_name(view, pm):
+        return directory.known(pm.group("name")) or directory.person(
+            pm.group("name"),
+            canonical_title(view, pm.group("title")),
+            Span(start, start + len(text)),
+        )
+    titles = find_titles(view.reference, text)
+    if titles:
+        post = directory.post_titled(titles[0].title)
+        if post is not None:
+            return post.holder or post
+    orgs = view.orgs_in(text)
+    return orgs[0] if orgs else None
+
+
+def _action_log(view: DocView, directory: Directory, lx: Lexis) -> list[Action]:
+    """Rows of an action log table (Ref | Action | Owner | Due | Status)."""
+    out: list[Action] = []
+    columns: list[str] | None = None
+    for line in view.lines:
+        text = line.text.strip()
+        if " | " not in text:
+            columns = None
+            continue
+        cells = [c.strip() for c in text.split(" | ")]
+        kinds = [lx.columns.get(c.lower().rstrip(":"), "") for c in cells]
+        if "action" in kinds and ("owner" in kinds or "due" in kinds):
+            columns = kinds
+            continue
+        if columns is None or len(cells) != len(columns):
+            continue
+        row = dict(zip(columns, cells, strict=True))
+        task = row.get("action")
+        if not task:
+            continue
+        at = line.start
+        owner = (
+            _owner(view, directory, row["owner"], at + text.find(row["owner"]))
+            if row.get("owner")
+            else None
+        )
+        due = None
+        if row.get("due"):
+            due_at = at + text.rfind(row["due"])
+            due = next((d for d in view.dates_in(line) if d.start >= due_at), None)
+        out.append(Action(task, Span(line.start, line.end), None, owner, due, row.get("ref")))
+    return out
+
+
+__all__ = ["MinutesRecord", "extract_minutes", "speaker", "verb_of"]

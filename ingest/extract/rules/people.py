@@ -1,0 +1,494 @@
+"""People and posts, in every way documents write them: "Dr Subeena Suleman (BSol Clinical
+Advisor for Access)", "Jane Doe, Director of Finance, Example ICB", "Nigel Foster - Place
+Director, NHS X ICB", "Chair (Sir Robert Hale)", "chaired by X", "the Chief Officer for
+Primary Care and Integration, BSOL ICS" (a post with no named holder), a letter's
+signature block, and names spaCy's NER finds.
+
+:class:`Directory` is the result: the people and posts found, with the lookups later
+rules need ("The Director of Finance replied" is the post met before, and its holder).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from rdflib import URIRef
+
+from ingest.extract.document import DocView
+from ingest.extract.records import Mention, Person, Post, Span
+from ingest.extract.reference import Entity, Reference
+from kg.lexicon import Lexicon
+
+_NAME_WORD = r"[A-Z][a-z’'-]+(?:-[A-Z][a-z]+)?"
+_CAPSEQ = r"[A-Z][\w’'-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w’'-]*)*"
+
+
+@dataclass(frozen=True)
+class Words:
+    """The lexicon lists the people rules read, compiled once per lexicon."""
+
+    person_re: re.Pattern[str]
+    titled_re: re.Pattern[str]
+    plural_titles_re: re.Pattern[str]
+    not_names: frozenset[str]
+    titles: dict[str, str]  # any form, lower-case → canonical title
+
+
+@cache
+def words(lexicon: Lexicon) -> Words:
+    forms = sorted({f for e in lexicon.entries("titles") for f in e.forms}, key=len, reverse=True)
+    titles = "(?:" + "|".join(map(re.escape, forms)) + ")"
+    titles_ci = "(?:" + "|".join(map(re.escape, forms + [f.upper() for f in forms])) + ")"
+    canonical = {f.lower(): e.label for e in lexicon.entries("titles") for f in e.forms}
+    name = rf"{_NAME_WORD}(?:\s+[A-Z]\.?(?=\s))?(?:\s+{_NAME_WORD}){{1,2}}"
+    not_names = frozenset(lexicon.words("not-name-words")) | frozenset(
+        w for scheme in ("months", "weekdays") for w in lexicon.words(scheme)
+    )
+    return Words(
+        person_re=re.compile(rf"(?:(?P<title>{titles_ci})\.?\s+)?(?P<name>{name})"),
+        titled_re=re.compile(
+            rf"(?<![\w-])(?P<title>{titles})\.?\s+(?P<name>{_NAME_WORD}(?:\s+[A-Z]\.?(?=\s))?(?:\s+{_NAME_WORD}){{0,2}})"
+        ),
+        plural_titles_re=re.compile(r"\b(?P<title>Councillors|Cllrs)\s+(?P<rest>[^.;:()]+)"),
+        not_names=not_names,
+        titles=canonical,
+    )
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    start: int
+    end: int
+    title: str  # canonical, singular
+    role: URIRef
+
+
+@cache
+def _title_re(roles: tuple[tuple[str, URIRef], ...], modifiers: frozenset[str]) -> re.Pattern[str]:
+    labels = [re.escape(label) for label, _ in roles if label != "presenter"]
+    words = "|".join(map(re.escape, sorted(modifiers, key=len, reverse=True))) or "(?!)"
+    return re.compile(
+        rf"(?<![\w-])(?i:(?:(?:{words})\s+)*(?:{'|'.join(labels)}))(?:s)?(?![\w-])"
+        rf"(?:\s+(?:of|for|in)\s+(?:the\s+)?(?:{_CAPSEQ}|[a-z]+\b))?"
+    )
+
+
+@cache
+def _role_patterns(
+    roles: tuple[tuple[str, URIRef], ...],
+) -> tuple[tuple[str, URIRef, re.Pattern[str]], ...]:
+    return tuple(
+        (label, role, re.compile(rf"(?<![\w-]){re.escape(label)}s?(?![\w-])"))
+        for label, role in roles
+    )
+
+
+def role_of(reference: Reference, title: str) -> tuple[URIRef, str] | None:
+    """The role a title names (longest role label inside it) and the singular title."""
+    lower = title.lower()
+    for label, role, pattern in _role_patterns(reference.roles):
+        if label not in lower:
+            continue
+        matches = list(pattern.finditer(lower))
+        if not matches:
+            continue
+        exact = [m for m in matches if m.end() - m.start() == len(label)]
+        m = exact[0] if exact else matches[0]
+        singular = title[: m.start()] + title[m.start() : m.start() + len(label)] + title[m.end() :]
+        preferred = reference.role_labels.get(role, label)
+        if singular.lower() == label and label != preferred.lower():
+            singular = preferred
+        return role, singular[0].upper() + singular[1:]
+    return None
+
+
+def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleMatch]:
+    """Job titles in ``text``: a role word with its modifiers and "of/for ..." tail."""
+    found = []
+    titles = reference.lexicon.words("titles") if reference.lexicon else frozenset()
+    modifiers = reference.lexicon.words("title-modifiers") if reference.lexicon else frozenset()
+    for m in _title_re(reference.roles, modifiers).finditer(text):
+        value = m.group(0).rstrip()
+        if value.lower().rstrip("s") in titles:
+            continue  # "Councillor X" is a person's title, not a post
+        got = role_of(reference, _trim_title(value))
+        if got is not None:
+            found.append(
+                TitleMatch(
+                    offset + m.start(), offset + m.start() + len(_trim_title(value)), got[1], got[0]
+                )
+            )
+    return found
+
+
+def _trim_title(value: str) -> str:
+    """A title stops before a body's name or a verb that follows it."""
+    words = value.split()
+    for i, word in enumerate(words):
+        if i and word in ("NHS", "Council", "Trust") and words[i - 1] not in ("of", "for"):
+            return " ".join(words[:i])
+    return value
+
+
+@dataclass
+class Directory:
+    """The people and posts of one document, in reading order."""
+
+    people: list[Person] = field(default_factory=list)
+    posts: list[Post] = field(default_factory=list)
+    _by_name: dict[str, Person] = field(default_factory=dict)
+    _post_index: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
+
+    def person(self, name: str, title: str | None, span: Span) -> Person:
+        key = name.lower()
+        known = self._by_name.get(key)
+        if known is not None:
+            if title and not known.title:
+                known = Person(known.name, title, known.span)
+                self._by_name[key] = known
+                self.people = [known if p.name.lower() == key else p for p in self.people]
+            return known
+        found = Person(name, title, span)
+        self._by_name[key] = found
+        self.people.append(found)
+        return found
+
+    def known(self, name: str) -> Person | None:
+        return self._by_name.get(name.lower())
+
+    def by_surname(self, name: str) -> Person | None:
+        """ "Dr Patel" after "Dr Sam Patel"."""
+        last = name.split()[-1].lower()
+        hits = [p for p in self.people if p.name.split()[-1].lower() == last]
+        return hits[0] if len(hits) == 1 else None
+
+    def add_post(self, post: Post) -> Post:
+        key = (post.title.lower(), _iri(post.org), _iri(post.place))
+        for i in self._post_index.get(key, []):
+            known = self.posts[i]
+            if known.holder is None or post.holder is None or known.holder.name == post.holder.name:
+                merged = Post(
+                    known.title, known.role, known.span, known.org or post.org, known.place or post.place,
+                    known.holder or post.holder, known.description or post.description, known.seats or post.seats,
+                )  # fmt: skip
+                self.posts[i] = merged
+                return merged
+        self._post_index.setdefault(key, []).append(len(self.posts))
+        self.posts.append(post)
+        return post
+
+    def post_titled(self, title: str) -> Post | None:
+        """The last post met whose title starts with ``title`` ("Director of Finance")."""
+        wanted = title.lower()
+        for post in reversed(self.posts):
+            if post.title.lower().startswith(wanted) or wanted.startswith(post.title.lower()):
+                return post
+        return None
+
+    def posts_of(self, person: Person) -> list[Post]:
+        return [p for p in self.posts if p.holder is not None and p.holder.name == person.name]
+
+
+def _iri(entity: Entity | None) -> str:
+    return str(entity.iri) if entity else ""
+
+
+def is_name(view: DocView, m: re.Match[str]) -> bool:
+    """A matched name is a person's: no word that is never a name, two words or a title."""
+    w = words(view.lexicon)
+    parts = m.group("name").split()
+    if any(p.rstrip(".") in w.not_names or p.rstrip(".").lower() in w.not_names for p in parts):
+        return False
+    return m.group("title") is not None or len(parts) >= 2
+
+
+def canonical_title(view: DocView, title: str | None) -> str | None:
+    if not title:
+        return None
+    return words(view.lexicon).titles.get(title.rstrip(".").lower(), title.rstrip("."))
+
+
+def org_after(view: DocView, start: int, limit: int = 4) -> Mention | None:
+    """An organisation named right after ``start`` (", NHS X ICB", " - Healthwatch X")."""
+    for _, mentions in _mentions_near(view, start):
+        for m in mentions:
+            if m.entity.kind not in ("org", "place"):
+                continue
+            gap = view.text[start : m.span.start]
+            if (
+                m.span.start >= start
+                and re.fullmatch(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*", gap)
+                and len(gap) <= limit + 6
+            ):
+                return m
+    return None
+
+
+def _mentions_near(view: DocView, at: int) -> list[tuple[int, list[Mention]]]:
+    here = view.sentence_at(at)
+    if here is None:
+        return []
+    out = [(here.start, view.mentions.get(here.start, []))]
+    nxt = view.sentence_at(here.end + 1)
+    if nxt is not None and nxt is not here:
+        out.append((nxt.start, view.mentions.get(nxt.start, [])))
+    return out
+
+
+def extract_people(view: DocView) -> Directory:
+    """Every person and post, in reading order."""
+    directory = Directory()
+    w = words(view.lexicon)
+    org_spans = [m.span for ms in view.mentions.values() for m in ms if m.entity.kind == "org"]
+    for sentence in view.sentences:
+        text, base = view.cased[sentence.start : sentence.end], sentence.start
+        for m in w.titled_re.finditer(text):
+            if is_name(view, _as_person(m)) and not _inside(org_spans, base + m.start("name")):
+                name = _clean_name(m.group("name"))
+                directory.person(
+                    name,
+                    canonical_title(view, m.group("title")),
+                    Span(base + m.start(), base + m.start("name") + len(name)),
+                )
+        for m in w.plural_titles_re.finditer(text):
+            for part in re.split(r",\s*|\s+and\s+", m.group("rest")):
+                part = part.strip()
+                pm = w.person_re.fullmatch(part) or w.person_re.match(part)
+                if pm and is_name(view, pm) and len(pm.group("name").split()) >= 2:
+                    at = base + m.start("rest") + m.group("rest").find(part)
+                    directory.person(pm.group("name"), "Councillor", Span(at, at + len(part)))
+        _chair_alone(view, directory, sentence.start, text)
+        _posts_in_sentence(view, directory, sentence.start, sentence.end)
+        _post_of_name(view, directory, sentence.start, sentence.end)
+        _chaired_by(view, directory, sentence.start, sentence.end)
+    for span in view.people_spans:
+        name = _clean_name(span.text)
+        parts = name.split()
+        if len(parts) < 2 or _inside(org_spans, span.start):
+            continue
+        if (
+            any(p in w.not_names or p.lower() in w.not_names for p in parts)
+            or parts[0].lower() in w.titles
+        ):
+            continue
+        if not all(p[0].isupper() for p in parts) or len(parts) > 3:
+            continue
+        following = view.text[span.end : span.end + 12].split()
+        if all(p in _org_words(view) for p in parts) or (
+            following and following[0].rstrip("s,.") in view.resolver.v.org_heads
+        ):
+            continue  # "Wyvern North" in "Wyvern North PCNs": a place, not a person
+        directory.person(name, None, Span(span.start, span.end))
+    _signature(view, directory)
+    return directory
+
+
+def _org_words(view: DocView) -> set[str]:
+    return {w for e in view.resolver.learned.values() if e.kind == "org" for w in e.label.split()}
+
+
+def _as_person(m: re.Match[str]) -> re.Match[str]:
+    return m
+
+
+def _clean_name(name: str) -> str:
+    name = re.sub(r"\s+", " ", name).strip().rstrip(".,;:")
+    return re.sub(r"[’']s$", "", name)
+
+
+def _inside(spans: list[Span], at: int) -> bool:
+    return any(s.start <= at < s.end for s in spans)
+
+
+_CHAIR_RE = re.compile(
+    r"^(?:The\s+)?(?P<t>Chair(?:man|woman|person)?|Vice[- ]Chair(?:man)?)\b(?!\s*\()"
+)
+
+
+def _chair_alone(view: DocView, directory: Directory, start: int, text: str) -> None:
+    """ "The Chairman welcomed …": the chair's post in the body that met, holder unnamed."""
+    m = _CHAIR_RE.match(text)
+    if m is None or view.body is None or not view.is_record:
+        return
+    got = role_of(view.reference, m.group("t"))
+    if got is not None:
+        directory.add_post(
+            Post(got[1], got[0], Span(start + m.start("t"), start + m.end("t")), view.body)
+        )
+
+
+def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int) -> None:
+    """ "Name, Title, Org", "Name - Title, Org", "Dr X (Org Title)", "Org Title", "the Title,
+    Org": a post wherever a title is scoped by a body or a place."""
+    text = view.cased[start:end]
+    w = words(view.lexicon)
+    mentions = view.mentions.get(start, [])
+    people = [
+        (start + m.start(), start + m.end(), m)
+        for m in w.person_re.finditer(text)
+        if is_name(view, m)
+    ]
+    for title in find_titles(view.reference, text, start):
+        before = view.cased[start : title.start]
+        holder = _holder(view, people, title.start)
+        org = place = None
+        paren = re.search(r"\(([^()]*)$", before)
+        if paren:  # "Dr X (BSol Clinical advisor for access)"
+            inside = [
+                m
+                for m in mentions
+                if m.span.start >= start + paren.start() and m.span.end <= title.start
+            ]
+            org, place = _scope(inside)
+            if org is None and place is None and holder is not None:
+                org = view.body
+        elif (prev := _adjacent_before(view, mentions, title.start)) is not None:
+            org, place = _scope([prev])
+        elif (nxt := org_after(view, title.end)) is not None:
+            org, place = _scope([nxt])
+        if org is None and place is None and holder is None:
+            continue
+        person = directory.person(*holder) if holder else None
+        directory.add_post(
+            Post(title.title, title.role, Span(title.start, title.end), org, place, person)
+        )
+
+
+def _post_of_name(view: DocView, directory: Directory, start: int, end: int) -> None:
+    """ "Chair (Sir Robert Hale)", "The Director of Public Health (Dr Amina Yusuf)"."""
+    text = view.cased[start:end]
+    w = words(view.lexicon)
+    for m in re.finditer(r"\(([^()]{3,60})\)", text):
+        inner = m.group(1).strip()
+        pm = w.person_re.fullmatch(inner)
+        if pm is None or not is_name(view, pm):
+            continue
+        before = text[: m.start()].rstrip()
+        titles = [
+            t
+            for t in find_titles(view.reference, before, start)
+            if t.end >= start + len(before) - 1
+        ]
+        if not titles:
+            continue
+        title = titles[-1]
+        person = directory.person(_clean_name(pm.group("name")), canonical_title(view, pm.group("title")),
+                                  Span(start + m.start(1), start + m.end(1)))  # fmt: skip
+        org = view.body if view.is_record else None
+        nxt = org_after(view, start + m.end())
+        if nxt is not None and nxt.entity.kind == "org":
+            org = nxt.entity
+        directory.add_post(
+            Post(title.title, title.role, Span(title.start, start + m.end()), org, None, person)
+        )
+
+
+def _scope(mentions: list[Mention]) -> tuple[Entity | None, Entity | None]:
+    org = next((m.entity for m in mentions if m.entity.kind == "org"), None)
+    place = next((m.entity for m in mentions if m.entity.kind == "place"), None)
+    return org, place
+
+
+def _adjacent_before(view: DocView, mentions: list[Mention], start: int) -> Mention | None:
+    for m in mentions:
+        gap = view.text[m.span.end : start]
+        if m.span.end <= start and re.fullmatch(r"(?:’s|'s)?\s+|\s*&\s*\w+s?\s+", gap or "x"):
+            return m
+    return None
+
+
+def _holder(
+    view: DocView, people: list[tuple[int, int, re.Match[str]]], at: int
+) -> tuple[str, str | None, Span] | None:
+    """The person a title at ``at`` belongs to: "Name, Title", "Name - Title", "Name (Title"."""
+    for start, end, m in reversed(people):
+        if end <= at and re.fullmatch(
+            r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)", view.text[end:at]
+        ):
+            return (
+                _clean_name(m.group("name")),
+                canonical_title(view, m.group("title")),
+                Span(start, end),
+            )
+    return None
+
+
+_CHAIRED_RE = re.compile(r"\b(?:is |was |will be )?chaired by\s+")
+
+
+def _chaired_by(view: DocView, directory: Directory, start: int, end: int) -> None:
+    """ "The programme board is chaired by Dr Leah Morgan, GP and ..."."""
+    text = view.cased[start:end]
+    w = words(view.lexicon)
+    chair = role_of(view.reference, "chair")
+    if chair is None:
+        return
+    for m in _CHAIRED_RE.finditer(text):
+        pm = w.person_re.match(text, m.end())
+        if pm is None or not is_name(view, pm):
+            continue
+        at = start + m.start()
+        orgs = [
+            x for x in view.mentions.get(start, []) if x.entity.kind == "org" and x.span.end <= at
+        ]
+        org = orgs[-1].entity if orgs else _subject_org(view, start, at)
+        person = directory.person(_clean_name(pm.group("name")), canonical_title(view, pm.group("title")),
+                                  Span(start + pm.start("name"), start + pm.end()))  # fmt: skip
+        directory.add_post(Post(chair[1], chair[0], Span(at, start + pm.end()), org, None, person))
+
+
+def _subject_org(view: DocView, start: int, at: int) -> Entity | None:
+    """ "Our board is chaired by": the document's own body; "The programme board": a body
+    the document names only in lower case."""
+    subject = view.cased[start:at].strip()
+    if re.match(r"^(?:Our|Its|The|This)\s+board$", subject, re.I) and view.body is not None:
+        return view.body
+    m = re.match(
+        r"^(?:The|the)\s+([a-z][a-z -]{2,40}?\b(?:board|group|committee|panel|forum))$", subject
+    )
+    if m:
+        return view.resolver.learn("org", m.group(1), local=True)
+    return view.body
+
+
+_SIGN_OFF_RE = re.compile(
+    r"^(?:Yours (?:sincerely|faithfully)|Kind regards|Best wishes|Signed)[,.]?$", re.I
+)
+
+
+def _signature(view: DocView, directory: Directory) -> None:
+    """A letter's signature: a name, then the post, then the body, each on its own line."""
+    lines = view.lines
+    for i, line in enumerate(lines):
+        if not _SIGN_OFF_RE.match(line.text.strip()) or i + 1 >= len(lines):
+            continue
+        block = lines[i + 1 : i + 4]
+        text = " ".join(b.text for b in block)
+        w = words(view.lexicon)
+        pm = w.person_re.match(block[0].text.strip())
+        if pm is None or not is_name(view, pm):
+            continue
+        person = directory.person(_clean_name(pm.group("name")), canonical_title(view, pm.group("title")),
+                                  Span(block[0].start, block[0].start + pm.end()))  # fmt: skip
+        rest_start = block[0].start + pm.end()
+        titles = find_titles(view.reference, view.cased[rest_start : block[-1].end], rest_start)
+        if not titles:
+            continue
+        title = titles[0]
+        org = org_after(view, title.end, limit=6)
+        directory.add_post(Post(title.title, title.role, Span(title.start, title.end),
+                                org.entity if org and org.entity.kind == "org" else None, None, person))  # fmt: skip
+        del text
+
+
+__all__ = [
+    "Directory",
+    "TitleMatch",
+    "extract_people",
+    "find_titles",
+    "is_name",
+    "role_of",
+    "words",
+]
