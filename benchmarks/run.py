@@ -233,7 +233,7 @@ def phase_sparql(root: Path, name: str, repeats: int = 5) -> dict[str, float]:
     from kg.sparql import rows, run_query, saved_queries
 
     settings = _settings(root / "home")
-    store = open_store(settings.rdf_store, settings.rdf_dir, read_only=True)
+    store = open_store(settings.rdf_store, settings, read_only=True)
     text = _existing_document(store, saved_queries(REPO / "ontology" / "queries")[name][1])
     ms, table = _warm_median_ms(lambda: rows(run_query(store, text)), repeats)
     return {"ms": ms, "rows": len(table)}

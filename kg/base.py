@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chromadb.api.shared_system_client import SharedSystemClient
 from rdflib.namespace import DCTERMS
@@ -14,10 +15,13 @@ from kg.errors import NotFoundError
 from kg.lexical import LexicalIndex
 from kg.model import Passage
 from kg.namespaces import REGISTRY_GRAPH
-from kg.rdfstore import RdfStore, open_store
+from kg.rdfstore import open_store
 from kg.settings import Settings
 from kg.textstore import TextStore
-from kg.vectors import VectorIndex
+from kg.vectors import VectorIndex, open_vectors
+
+if TYPE_CHECKING:
+    from kg.rdfstore import RdfDataset
 
 
 class KnowledgeBase:
@@ -37,8 +41,8 @@ class KnowledgeBase:
         s = self.settings
         if not self.read_only:
             s.home.mkdir(parents=True, exist_ok=True)
-        self.rdf: RdfStore = open_store(s.rdf_store, s.rdf_dir, self.read_only)
-        self.vectors = VectorIndex(s.chroma_dir)
+        self.rdf: RdfDataset = open_store(s.rdf_store, s, self.read_only)
+        self.vectors: VectorIndex = open_vectors(s)
         self.lexical = LexicalIndex(s.lexical_dir)
         self.texts = TextStore(s.texts_dir)
 
@@ -100,6 +104,12 @@ class KnowledgeBase:
             f" <{DCTERMS.hasVersion}> ?hash }} }}"
         )
         return {row["id"].value: row["hash"].value.removeprefix("sha256:") for row in rows}
+
+    def backends(self) -> dict[str, str]:
+        """Which stores are in use and where, for `kg stats` and `kg check`."""
+        s = self.settings
+        info = {"rdf_store": s.rdf_store, "vector_store": s.vector_store}
+        return {**info, **self.rdf.describe(), **self.vectors.describe()}
 
     @property
     def home(self) -> Path:

@@ -32,4 +32,5 @@ def stats(kb: KnowledgeBase) -> dict[str, Any]:
         "triples": kb.rdf.count(),
         "named_graphs": len(graphs),
         "embedder": kb.settings.embedder,
+        **kb.backends(),
     }

@@ -57,3 +57,15 @@ class StoreLockedError(KGError):
 
 class EmptyStoreError(KGError):
     """Nothing has been ingested yet."""
+
+
+class StoreError(KGError):
+    """A store backend (a SPARQL or Chroma server) failed; the message names it, never its reply."""
+
+
+class StoreUnavailableError(StoreError):
+    """The server cannot be reached: a bad URL, a server that is down, or one that timed out."""
+
+
+class WriteRefusedError(StoreError):
+    """The server answered but refused a write (no permission, read-only endpoint, error)."""

@@ -29,7 +29,7 @@ def export_dataset(kb: KnowledgeBase, fmt: str, doc_id: str | None = None) -> by
         graphs = [iri]
     if target.supports_datasets:
         if doc_id is None:
-            return kb.rdf.store.dump(format=target) or b""
+            return kb.rdf.dump(target)
         quads = kb.rdf.quads(graphs[0])
         return ox.serialize(quads, format=target) or b""
     triples = (ox.Triple(q.subject, q.predicate, q.object) for g in graphs for q in kb.rdf.quads(g))

@@ -8,11 +8,11 @@ it was derived from. Documents, passages and selectors are left out: they are ev
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from kg.namespaces import OA, PREFIXES
-from kg.rdfstore import RdfStore
 from kg.sparql import term_text
 
 _EDGES = f"""
@@ -32,6 +32,10 @@ SELECT ?s (SAMPLE(?l) AS ?label) WHERE {
 } GROUP BY ?s"""
 
 
+if TYPE_CHECKING:
+    from kg.rdfstore import RdfDataset
+
+
 @dataclass(frozen=True)
 class Neighbour:
     relation: str
@@ -41,7 +45,7 @@ class Neighbour:
     evidence: str
 
 
-def build_graph(store: RdfStore) -> nx.MultiDiGraph:
+def build_graph(store: RdfDataset) -> nx.MultiDiGraph:
     """Project the dataset's entity statements into a directed multigraph."""
     labels = {row["s"].value: row["label"].value for row in store.query(_LABELS, prefixes=PREFIXES)}
     graph = nx.MultiDiGraph()

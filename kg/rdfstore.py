@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -17,12 +17,20 @@ from rdflib import Graph
 from kg.errors import EmptyStoreError, UnknownBackendError
 from kg.namespaces import REFERENCE_GRAPH, REGISTRY_GRAPH
 
+if TYPE_CHECKING:
+    from kg.settings import Settings
+    from kg.stores.rdf_sparql import SparqlStore
+
 
 class RdfStore:
     """A thin, typed wrapper over a pyoxigraph Store."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
+
+    def describe(self) -> dict[str, str]:
+        """Nothing to add to the backend's name: it lives under KG_HOME."""
+        return {}
 
     @classmethod
     def open(cls, path: Path | None, read_only: bool = False) -> RdfStore:
@@ -37,6 +45,14 @@ class RdfStore:
 
     def query(self, sparql: str, union: bool = True, **kwargs: Any) -> Any:
         """Run a query with the union of all graphs as the default graph."""
+        kwargs.pop("timeout", None)  # embedded queries are stopped by the worker pool
+        if "default_graphs" in kwargs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in kwargs.pop("default_graphs") or []]
+        if kwargs.get("named_graphs"):
+            kwargs["named_graphs"] = [
+                g if isinstance(g, ox.NamedNode) else ox.NamedNode(g)
+                for g in kwargs["named_graphs"]
+            ]
         return self.store.query(sparql, use_default_graph_as_union=union, **kwargs)
 
     def update(self, sparql: str) -> None:
@@ -95,15 +111,26 @@ class RdfStore:
         return self.count(REGISTRY_GRAPH)
 
 
-STORES: dict[str, Callable[[Path | None, bool], RdfStore]] = {
-    "oxigraph": RdfStore.open,
-    "memory": lambda _path, _read_only: RdfStore.open(None),
+def _sparql(settings: Settings, read_only: bool) -> SparqlStore:
+    from kg.stores.rdf_sparql import SparqlStore
+
+    return SparqlStore.open(settings, read_only)
+
+
+STORES: dict[str, Callable[[Settings, bool], RdfDataset]] = {
+    "oxigraph": lambda settings, read_only: RdfStore.open(settings.rdf_dir, read_only),
+    "memory": lambda _settings, _read_only: RdfStore.open(None),
+    "sparql": _sparql,
 }
 
 
-def open_store(name: str, path: Path, read_only: bool) -> RdfStore:
+def open_store(name: str, settings: Settings, read_only: bool) -> RdfDataset:
     try:
         factory = STORES[name]
     except KeyError:
         raise UnknownBackendError("RDF store", name, list(STORES)) from None
-    return factory(path, read_only)
+    return factory(settings, read_only)
+
+
+if TYPE_CHECKING:
+    RdfDataset = RdfStore | SparqlStore

@@ -34,6 +34,20 @@ class Settings:
     cors_origins: str = _setting("", "Comma-separated origins allowed to call /sparql ('*' = any).")
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
+    vector_store: str = _setting(
+        "chroma", "Vector index backend: chroma (embedded, under KG_HOME) or chroma-http."
+    )
+    sparql_url: str = _setting("", "SPARQL 1.1 query endpoint when KG_RDF_STORE=sparql.")
+    sparql_update_url: str = _setting(
+        "", "SPARQL 1.1 update endpoint when KG_RDF_STORE=sparql; empty: KG_SPARQL_URL."
+    )
+    sparql_user: str = _setting("", "User for the SPARQL server (HTTP basic or digest); optional.")
+    sparql_password: str = _setting("", "Password of KG_SPARQL_USER; never printed.")
+    sparql_write_timeout: float = _setting(
+        300.0, "Seconds one update request (a batch of documents) may take on a SPARQL server."
+    )
+    chroma_host: str = _setting("127.0.0.1", "Chroma server host when KG_VECTOR_STORE=chroma-http.")
+    chroma_port: int = _setting(8000, "Chroma server port when KG_VECTOR_STORE=chroma-http.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -35,6 +35,9 @@ from kg.errors import (
 )
 from kg.namespaces import PREFIXES
 from kg.rdfstore import RdfStore
+
+if TYPE_CHECKING:
+    from kg.rdfstore import RdfDataset
 
 SELECT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -64,7 +67,7 @@ class QueryResult:
 
 
 def run_query(
-    store: RdfStore, query: str, max_rows: int | None = None, **kwargs: Any
+    store: RdfDataset, query: str, max_rows: int | None = None, **kwargs: Any
 ) -> QueryResult:
     """Parse and start a read-only query; malformed ones raise QueryError with the position.
 
@@ -74,9 +77,7 @@ def run_query(
     explicit = bool(kwargs.pop("explicit_default", False)) or declares_dataset(query)
     explicit = explicit or "default_graph" in kwargs or "named_graphs" in kwargs
     try:
-        raw = store.store.query(
-            query, use_default_graph_as_union=not explicit, prefixes=PREFIXES, **kwargs
-        )
+        raw = store.query(query, union=not explicit, prefixes=PREFIXES, **kwargs)
     except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL query: {exc}") from None
     except OSError as exc:
@@ -365,7 +366,7 @@ def check_query(request: QueryRequest) -> None:
         raise QueryError("federated queries (SERVICE) are disabled on this endpoint")
 
 
-def execute(store: RdfStore, request: QueryRequest) -> QueryResponse:
+def execute(store: RdfDataset, request: QueryRequest) -> QueryResponse:
     """Evaluate and serialise one query, stopping after ``max_rows`` rows or triples."""
     check_query(request)
     kwargs: dict[str, Any] = {}

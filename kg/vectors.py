@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
 import chromadb
 import numpy as np
+from chromadb.api import ClientAPI
 from chromadb.api.types import Where
 from chromadb.config import Settings as ChromaSettings
 
+from kg.errors import UnknownBackendError
 from kg.model import Passage
+from kg.settings import Settings
 
 COLLECTION = "passages"
 
@@ -18,11 +22,22 @@ COLLECTION = "passages"
 class VectorIndex:
     def __init__(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        self._use(
+            chromadb.PersistentClient(
+                path=str(path),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
+            )
         )
+
+    def describe(self) -> dict[str, str]:
+        """Nothing to add to the backend's name: it lives under KG_HOME."""
+        return {}
+
+    def _use(self, client: ClientAPI) -> None:
+        """Open our collection on any Chroma client (embedded here, HTTP in a subclass)."""
+        self._client = client
         # No embedding function: we always pass vectors, so Chroma never fetches a model.
-        self._collection = self._client.get_or_create_collection(
+        self._collection = client.get_or_create_collection(
             COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
 
@@ -81,3 +96,25 @@ class VectorIndex:
     def delete_ids(self, ids: set[str]) -> None:
         if ids:
             self._collection.delete(ids=sorted(ids))
+
+
+def _chroma_http(settings: Settings) -> VectorIndex:
+    from kg.stores.vectors_chroma_http import ChromaHttpIndex
+
+    return ChromaHttpIndex(settings.chroma_host, settings.chroma_port)
+
+
+VECTOR_STORES: dict[str, Callable[[Settings], VectorIndex]] = {
+    "chroma": lambda settings: VectorIndex(settings.chroma_dir),
+    "chroma-http": _chroma_http,
+}
+
+
+def open_vectors(settings: Settings) -> VectorIndex:
+    try:
+        factory = VECTOR_STORES[settings.vector_store]
+    except KeyError:
+        raise UnknownBackendError(
+            "vector store", settings.vector_store, list(VECTOR_STORES)
+        ) from None
+    return factory(settings)

@@ -24,7 +24,7 @@ def test_bad_values_and_unknown_backends_say_what_is_valid() -> None:
         Settings.from_env({"KG_TOP_K": "many"})
     with pytest.raises(UnknownBackendError, match="valid: hashing, minilm"):
         get_embedder("word2vec")
-    with pytest.raises(UnknownBackendError, match="valid: memory, oxigraph"):
+    with pytest.raises(UnknownBackendError, match="valid: memory, oxigraph, sparql"):
         open_store("jena", Path("/tmp/x"), False)
 
 
