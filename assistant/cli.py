@@ -320,8 +320,16 @@ def check(ctx: click.Context, repair: bool) -> None:
     """Check that the RDF store, texts, vectors and BM25 agree."""
     from ingest.check import check as run_check
 
+    from kg.base import KnowledgeBase
+
     with _user_errors():
+        backends = KnowledgeBase(_settings(ctx)).backends()
         problems = run_check(_settings(ctx), fix=repair)
+    out.print(
+        "backends: " + ", ".join(f"{k}={v}" for k, v in backends.items()),
+        highlight=False,
+        markup=False,
+    )
     for problem in problems:
         out.print(("repaired: " if repair else "") + problem, highlight=False, markup=False)
     out.print("consistent" if not problems else f"{len(problems)} problems", highlight=False)

@@ -53,6 +53,10 @@ def find_problems(kb: KnowledgeBase) -> list[Problem]:
     )
     if stray:
         problems.append(Problem("*", f"{len(stray)} vectors belong to no document"))
+    if not getattr(kb.rdf, "union_default", lambda: True)():
+        problems.append(
+            Problem("*", "the SPARQL server's default graph is not the union of its graphs")
+        )
     if set(kb.lexical.ids) != expected_ids and not problems:
         problems.append(Problem("*", "BM25 index is out of date"))
     return problems

@@ -186,7 +186,7 @@ def start_virtuoso(folder: Path, buffers: int = 170000) -> Server:
         ),
         encoding="utf-8",
     )
-    proc, log = _popen([binary, "+foreground", "+configfile", str(ini)], folder, "stdout.log")
+    proc, _log = _popen([binary, "+foreground", "+configfile", str(ini)], folder, "stdout.log")
     base = f"http://127.0.0.1:{http_port}"
     server = Server("virtuoso", proc, folder, {}, folder / "virtuoso.log")
     _wait(server, f"{base}/sparql?query=ASK%7B%7D")

@@ -18,6 +18,7 @@ may be an HTML page or carry another system's internals (issue 10).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,7 +198,8 @@ class SparqlClient:
 
 
 def _unreachable(url: str, exc: httpx.HTTPError) -> StoreUnavailableError:
-    reason = str(exc).split("\n")[0][:120] or type(exc).__name__
+    reason = re.sub(r"^\[Errno -?\d+\]\s*", "", str(exc).split("\n")[0])[:120]
+    reason = reason or type(exc).__name__
     return StoreUnavailableError(f"cannot reach the SPARQL server at {url}: {reason}")
 
 
