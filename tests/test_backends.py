@@ -322,3 +322,38 @@ def test_a_slow_query_stops_at_the_timeout(
             f"GRAPH <{REFERENCE_GRAPH}> {{ ?d ?e ?f }} FILTER(STR(?c) < STR(?f)) }}"
         )
     assert store.count() > 0  # and the next query is answered
+
+
+def test_query_arguments_mean_the_same_on_every_backend(
+    backend: dict[str, str], tmp_path: Path
+) -> None:
+    """Prefixes, substitutions, protocol datasets and the three result kinds, as callers use
+    them, give the embedded store's answers."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import PREFIXES, doc_iri
+
+    settings = Settings.from_env(home=tmp_path / "home")
+    ingest(settings, [CORPUS])
+    rdf = KnowledgeBase(settings).rdf
+    title = rdf.query(
+        "SELECT ?d ?t WHERE { ?d dct:title ?t }",
+        prefixes=PREFIXES,
+        substitutions={ox.Variable("d"): ox.NamedNode(doc_iri(PSU))},
+    )
+    assert [row["t"] for row in title] == [
+        ox.Literal("GP Provider Support Unit: developing the role")
+    ]
+    only = rdf.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        union=False,
+        default_graph=[ox.NamedNode(doc_graph_iri(PSU))],
+    )
+    assert int(next(iter(only))["n"].value) == rdf.count(doc_graph_iri(PSU))
+    assert rdf.query(f"ASK {{ GRAPH <{REGISTRY_GRAPH}> {{ ?s ?p ?o }} }}")
+    triples = list(
+        rdf.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{doc_graph_iri(PSU)}> {{ ?s ?p ?o }} }}"
+        )
+    )
+    assert len(triples) == rdf.count(doc_graph_iri(PSU)) and isinstance(triples[0], ox.Triple)

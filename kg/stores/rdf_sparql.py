@@ -240,6 +240,20 @@ def with_prefixes(text: str, prefixes: dict[str, str] | None) -> str:
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + text
 
 
+def with_values(text: str, substitutions: dict[Any, Any] | None) -> str:
+    """pyoxigraph's ``substitutions`` (variable → term) as a trailing VALUES clause.
+
+    SPARQL 1.1 joins that clause with the query's pattern, which gives what substitution
+    gives for variables the pattern always binds, the way our own parameterised queries use
+    them; a server's planner pushes the values into the pattern.
+    """
+    if not substitutions:
+        return text
+    names = [v.value if isinstance(v, ox.Variable) else str(v) for v in substitutions]
+    terms = [str(t) for t in substitutions.values()]
+    return f"{text}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }}"
+
+
 def parse_results(response: httpx.Response, url: str) -> ox.QuerySolutions | ox.QueryBoolean:
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     fmt = _RESULT_FORMATS.get(media)
@@ -337,14 +351,16 @@ class SparqlStore:
 
         ``union`` is the server's own default (see the class docstring). Graphs are sent as
         the protocol's ``default-graph-uri`` / ``named-graph-uri``; pyoxigraph's spelling
-        ``default_graph`` is accepted too, and ``timeout`` overrides KG_SPARQL_TIMEOUT.
+        ``default_graph`` is accepted too, ``substitutions`` as a VALUES clause
+        (:func:`with_values`), and ``timeout`` overrides KG_SPARQL_TIMEOUT.
         """
         defaults = _iris(default_graphs) + _iris(kwargs.pop("default_graph", None))
         named = _iris(named_graphs)
         kwargs.pop("use_default_graph_as_union", None)
+        substitutions = kwargs.pop("substitutions", None)
         if kwargs:
             raise TypeError(f"unexpected arguments: {', '.join(kwargs)}")
-        text = with_prefixes(sparql, prefixes)
+        text = with_values(with_prefixes(sparql, prefixes), substitutions)
         form = query_form(text)
         accept = NTRIPLES if form is ox.QueryTriples else f"{RESULTS_JSON}, {RESULTS_XML};q=0.5"
         response = self.client.query(text, accept, defaults, named, timeout)
