@@ -56,7 +56,7 @@ format: install
 	$(VENV)/bin/ruff check --fix kg ingest assistant tests benchmarks
 
 bench: install servers
-	$(PY) -m benchmarks --out benchmarks/out/results.md
+	$(PY) -m benchmarks --backends oxigraph-server,virtuoso --out benchmarks/out/results.md
 
 clean:
 	rm -rf .kg .pytest_cache .mypy_cache .ruff_cache .hypothesis
