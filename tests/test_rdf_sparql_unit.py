@@ -10,8 +10,8 @@ from __future__ import annotations
 import base64
 import threading
 from collections.abc import Iterator
-from typing import ClassVar
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
