@@ -44,6 +44,8 @@ class Scripted(BaseHTTPRequestHandler):
             self._send(200, ROW, "application/sparql-results+json")
         elif self.path.startswith("/broken"):
             self._send(500, SECRET_PAGE, "text/html")
+        elif self.path.startswith("/capped"):
+            self._send(200, ROW, "application/sparql-results+json", {"X-SPARQL-MaxRows": "1"})
         elif self.path.startswith("/forbidden"):
             self._send(403, SECRET_PAGE, "text/html")
         else:
@@ -96,6 +98,7 @@ def test_wrong_password_and_errors_are_one_line_without_the_reply(scripted: str)
         (_store(f"{scripted}/broken"), QueryError, "HTTP 500"),
         (_store(f"{scripted}/forbidden"), StoreUnavailableError, "HTTP 403"),
         (_store(f"{scripted}/html"), StoreUnavailableError, "did not answer as a SPARQL endpoint"),
+        (_store(f"{scripted}/capped"), QueryError, "cut the result at 1 rows"),
     ]
     for store, kind, words in cases:
         with pytest.raises(kind) as caught:

@@ -170,6 +170,12 @@ class SparqlClient:
             raise _unreachable(url, exc) from None
         if response.status_code >= 400:
             raise _query_failed(url, response.status_code)
+        cap = response.headers.get("x-sparql-maxrows")
+        if cap:  # Virtuoso's sign that ResultSetMaxRows cut the answer: never use it as whole
+            raise QueryError(
+                f"the SPARQL server at {url} cut the result at {cap} rows (its own limit, "
+                "Virtuoso's ResultSetMaxRows): raise that limit above KG_SPARQL_MAX_ROWS"
+            )
         return response
 
     def update(self, text: str) -> None:
@@ -307,7 +313,7 @@ class SparqlStore:
     default; Fuseki: ``unionDefaultGraph``); :meth:`union_default` checks it.
     """
 
-    name = "sparql"
+    name = backend = "sparql"
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
@@ -395,6 +401,14 @@ class SparqlStore:
         value = row["n"] if row is not None else None
         return int(value.value) if value is not None else 0
 
+    def counts(self) -> dict[str, int]:
+        """Triples per govkg graph, in one query."""
+        rows = self._select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f'FILTER(STRSTARTS(STR(?g), "{GRAPH_BASE}")) }} GROUP BY ?g'
+        )
+        return {row["g"].value: int(row["n"].value) for row in rows}
+
     def quads(self, graph_iri: str | None = None) -> Iterator[ox.Quad]:
         """Every quad of one graph (default: of every govkg graph), one request per graph."""
         for iri in [graph_iri] if graph_iri else self.graph_names():
@@ -441,6 +455,9 @@ class SparqlStore:
 
     def flush(self) -> None:
         """The server makes each update durable itself."""
+
+    def publish(self, target: Path) -> None:
+        """Nothing to publish: every reader queries the server, which is the one copy."""
 
     def replace_graph(self, graph_iri: str, triples: Graph, extra_update: str = "") -> None:
         self.replace_graphs([(graph_iri, triples.serialize(format="nt"))], extra_update)
