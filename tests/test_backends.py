@@ -105,8 +105,11 @@ def test_ingest_reingest_replace_remove_ask(backend: dict[str, str], tmp_path: P
 
 
 def test_sparql_endpoint_and_the_server_agree(backend: dict[str, str], tmp_path: Path) -> None:
+    """SPARQLWrapper against the app's /sparql and the server itself; then a document is
+    replaced while the app runs, and both see the new version."""
     home = tmp_path / "home"
-    ingest(Settings.from_env(home=home), [CORPUS])
+    corpus = _corpus(tmp_path)
+    ingest(Settings.from_env(home=home), [corpus])
     count = (
         "SELECT (COUNT(?r) AS ?n) WHERE { GRAPH <https://w3id.org/govkg/graph/registry> "
         "{ ?r a <http://www.w3.org/ns/dcat#CatalogRecord> } }"
@@ -121,13 +124,29 @@ def test_sparql_endpoint_and_the_server_agree(backend: dict[str, str], tmp_path:
             client.setQuery(count)
             client.setReturnFormat(JSON)
             rows = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
-            assert int(rows[0]["n"]["value"]) == 2, url
+            assert int(rows[0]["n"]["value"]) == 3, url
         construct = SPARQLWrapper(urls[0])
         construct.setQuery(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{doc_graph_iri(PSU)}> {{ ?s ?p ?o }} }}"
         )
         graph = construct.queryAndConvert()
         assert len(graph) > 100  # type: ignore[arg-type]
+
+        _corpus(tmp_path, amount=7)
+        done = _kg(home, backend, "ingest", str(corpus))
+        assert done.returncode == 0, done.stderr
+        charge = 'ASK { GRAPH ?g { ?s ?p ?o FILTER(CONTAINS(STR(?o), "£7 per hour")) } }'
+        for url in urls:
+            client = SPARQLWrapper(url)
+            client.setQuery(charge)
+            client.setReturnFormat(JSON)
+            assert client.queryAndConvert()["boolean"] is True, url  # type: ignore[index]
+        from gradio_client import Client
+
+        chat, _sources, _box = Client(base + "/", verbose=False).predict(
+            "What are the new parking charges?", [], api_name="/respond"
+        )
+        assert "£7 per hour" in str(chat)
 
 
 def test_kill_9_mid_ingest_then_reingest_repairs(backend: dict[str, str], tmp_path: Path) -> None:
