@@ -115,6 +115,15 @@ def _registry_delete(doc_id: str) -> str:
     return f"DELETE WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ <{GOVID}registry/{doc_id}> ?p ?o }} }}"
 
 
+def _registry_delete_all(doc_ids: list[str]) -> str:
+    """:func:`_registry_delete` for many documents in one operation."""
+    records = " ".join(f"<{GOVID}registry/{doc_id}>" for doc_id in doc_ids)
+    return (
+        f"DELETE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?r ?p ?o }} }} WHERE {{ VALUES ?r {{ {records} }} "
+        f"GRAPH <{REGISTRY_GRAPH}> {{ ?r ?p ?o }} }}"
+    )
+
+
 @dataclass(frozen=True)
 class Prepared:
     """One document ready to write: its passages, their vectors and its fact triples."""
@@ -143,15 +152,17 @@ def write_documents(kb: KnowledgeBase, items: list[Prepared], replacing: set[str
         np.concatenate([i.vectors for i in items]) if items else np.empty((0, 0)),
         {i.doc.doc_id: i.doc.title for i in items},
     )
+    # One operation each for the batch's registry delete and insert, one GRAPH block per
+    # record: servers limit the operations of a request and the triples of a block
+    # (Virtuoso 7: a few hundred operations, ~5,000 triples per block).
     registry = "".join(
-        _registry_entry(i.doc, len(i.passages), n) for i, n in zip(items, counts, strict=True)
+        f"GRAPH <{REGISTRY_GRAPH}> {{\n{_registry_entry(i.doc, len(i.passages), n)}}}\n"
+        for i, n in zip(items, counts, strict=True)
     )
     kb.rdf.replace_graphs(
         [(doc_graph_iri(i.doc.doc_id), nt) for i, nt in zip(items, ntriples, strict=True)],
-        extra_update=" ;\n".join(
-            [_registry_delete(i.doc.doc_id) for i in items]
-            + [f"INSERT DATA {{ GRAPH <{REGISTRY_GRAPH}> {{\n{registry}\n}} }}"]
-        ),
+        extra_update=f"{_registry_delete_all([i.doc.doc_id for i in items])} ;\n"
+        f"INSERT DATA {{\n{registry}}}",
     )
     return counts
 

@@ -376,3 +376,38 @@ def test_query_arguments_mean_the_same_on_every_backend(
         )
     )
     assert len(triples) == rdf.count(doc_graph_iri(PSU)) and isinstance(triples[0], ox.Triple)
+
+
+def test_a_large_batch_fits_the_servers_limits(backend: dict[str, str], tmp_path: Path) -> None:
+    """900 documents and one of 6,000 triples in one replace, with a registry update of
+    8,100 triples: over Virtuoso's ~800 operations and ~5,000 triples per block if it
+    were written naively."""
+    from ingest.write import _registry_delete_all
+
+    settings = Settings.from_env(home=tmp_path / "home")
+    kb = KnowledgeBase(settings, read_only=False)
+    graphs = [
+        (
+            doc_graph_iri(f"tiny-{n}"),
+            "".join(f'<urn:x:{n}> <urn:p:{k}> "v{k}" .\n' for k in range(11)),
+        )
+        for n in range(900)
+    ]
+    graphs.append(
+        (doc_graph_iri("huge"), "".join(f"<urn:h:{k}> <urn:p> {k} .\n" for k in range(6000)))
+    )
+    records = "".join(
+        f"GRAPH <{REGISTRY_GRAPH}> {{\n"
+        + "".join(f'<{GRAPH_BASE}reg/{n}> <urn:r:{k}> "r" .\n' for k in range(9))
+        + "}\n"
+        for n in range(900)
+    )
+    registry = (
+        f"{_registry_delete_all([f'tiny-{n}' for n in range(900)])} ;\nINSERT DATA {{\n{records}}}"
+    )
+    for _ in range(2):  # the second time replaces every graph
+        kb.rdf.replace_graphs(graphs, extra_update=registry)
+        assert kb.rdf.count(doc_graph_iri("huge")) == 6000
+        assert kb.rdf.count(doc_graph_iri("tiny-899")) == 11
+        assert kb.rdf.count(REGISTRY_GRAPH) == 8100
+    assert len([g for g in kb.rdf.graph_names() if g.startswith(doc_graph_iri("tiny-"))]) == 900

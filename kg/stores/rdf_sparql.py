@@ -304,6 +304,29 @@ def parse_triples(response: httpx.Response, url: str) -> ox.QueryTriples:
     return result
 
 
+BLOCK_TRIPLES = 1000  # per GRAPH block of an INSERT DATA
+OP_TRIPLES = 20000  # per INSERT DATA operation
+
+
+def insert_data(graphs: Sequence[tuple[str, str]]) -> list[str]:
+    """INSERT DATA operations for graphs given as N-Triples text (one triple a line)."""
+    ops: list[str] = []
+    blocks: list[str] = []
+    size = 0
+    for iri, ntriples in graphs:
+        lines = [line for line in ntriples.splitlines() if line.strip()]
+        for at in range(0, len(lines), BLOCK_TRIPLES):
+            chunk = lines[at : at + BLOCK_TRIPLES]
+            if size + len(chunk) > OP_TRIPLES and blocks:
+                ops.append("INSERT DATA {\n" + "".join(blocks) + "}")
+                blocks, size = [], 0
+            blocks.append(f"GRAPH <{iri}> {{\n" + "\n".join(chunk) + "\n}\n")
+            size += len(chunk)
+    if blocks:
+        ops.append("INSERT DATA {\n" + "".join(blocks) + "}")
+    return ops
+
+
 class SparqlStore:
     """The RDF store protocol on a remote SPARQL server.
 
@@ -463,12 +486,24 @@ class SparqlStore:
         self.replace_graphs([(graph_iri, triples.serialize(format="nt"))], extra_update)
 
     def replace_graphs(self, graphs: Sequence[tuple[str, str]], extra_update: str = "") -> None:
-        """Drop and refill several graphs (N-Triples text), then ``extra_update``: one request."""
-        parts = [
-            f"DROP SILENT GRAPH <{iri}> ;\nINSERT DATA {{ GRAPH <{iri}> {{\n{ntriples}\n}} }}"
-            for iri, ntriples in graphs
+        """Empty and refill several graphs (N-Triples text), then ``extra_update``: one request.
+
+        Written in as few operations as SPARQL allows, whatever the number of graphs: one
+        DELETE for all of them, then INSERT DATA operations of at most ``OP_TRIPLES``
+        triples in GRAPH blocks of at most ``BLOCK_TRIPLES``. Servers bound both: Virtuoso 7
+        refuses a request of ~800 operations and a block of ~5,000 triples.
+        """
+        if not graphs:
+            if extra_update:
+                self.update(extra_update)
+            return
+        names = " ".join(f"<{iri}>" for iri, _ in graphs)
+        ops = [
+            f"DELETE {{ GRAPH ?g {{ ?s ?p ?o }} }} WHERE {{ VALUES ?g {{ {names} }} "
+            "GRAPH ?g { ?s ?p ?o } }"
         ]
-        self.update(" ;\n".join(parts + ([extra_update] if extra_update else [])))
+        ops += insert_data(graphs)
+        self.update(" ;\n".join(ops + ([extra_update] if extra_update else [])))
 
     def drop_graph(self, graph_iri: str, extra_update: str = "") -> None:
         """``extra_update`` (the registry delete) goes first: a server that stops part-way
