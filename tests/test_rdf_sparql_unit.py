@@ -16,7 +16,13 @@ from typing import ClassVar
 import pyoxigraph as ox
 import pytest
 
-from kg.errors import ConfigError, QueryError, StoreUnavailableError, WriteRefusedError
+from kg.errors import (
+    ConfigError,
+    QueryError,
+    StoreError,
+    StoreUnavailableError,
+    WriteRefusedError,
+)
 from kg.settings import Settings
 from kg.stores.rdf_sparql import SparqlStore, with_prefixes, with_values
 
@@ -95,7 +101,7 @@ def test_wrong_password_and_errors_are_one_line_without_the_reply(scripted: str)
             StoreUnavailableError,
             "HTTP 401",
         ),
-        (_store(f"{scripted}/broken"), QueryError, "HTTP 500"),
+        (_store(f"{scripted}/broken"), StoreError, "HTTP 500"),
         (_store(f"{scripted}/forbidden"), StoreUnavailableError, "HTTP 403"),
         (_store(f"{scripted}/html"), StoreUnavailableError, "did not answer as a SPARQL endpoint"),
         (_store(f"{scripted}/capped"), QueryError, "cut the result at 1 rows"),

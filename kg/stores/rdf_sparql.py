@@ -33,6 +33,7 @@ from kg.errors import (
     ConfigError,
     QueryError,
     QueryTimeoutError,
+    StoreError,
     StoreUnavailableError,
     WriteRefusedError,
 )
@@ -217,14 +218,14 @@ def _hint(status: int, update: bool = False) -> str:
     return ""
 
 
-def _query_failed(url: str, status: int) -> QueryError | StoreUnavailableError:
+def _query_failed(url: str, status: int) -> QueryError | StoreError:
     if status in {401, 403, 404}:
         return StoreUnavailableError(
             f"the SPARQL server at {url} refused the query (HTTP {status}){_hint(status)}"
         )
     if status == 400:
         return QueryError(f"the SPARQL server at {url} rejected the query (HTTP 400)")
-    return QueryError(f"the SPARQL server at {url} failed on the query (HTTP {status})")
+    return StoreError(f"the SPARQL server at {url} failed on the query (HTTP {status})")
 
 
 _EMPTY = ox.Store()  # parses queries locally: the query form picks the result format
