@@ -523,3 +523,17 @@ def _iris(terms: object) -> list[str]:
         return []
     items = terms if isinstance(terms, list | tuple) else [terms]
     return [t.value if isinstance(t, ox.NamedNode) else str(t) for t in items]
+
+
+class SparqlBackend:
+    """The ``sparql`` entry for the stores registry (``RDF_STORES.register(SparqlBackend())``
+    once ``kg.stores.base`` lands): writers and readers both talk to the live server, so a
+    reader's generation folder holds nothing of the RDF dataset."""
+
+    name = "sparql"
+
+    def open_writer(self, settings: Settings) -> SparqlStore:
+        return SparqlStore.open(settings, read_only=False)
+
+    def open_reader(self, settings: Settings, generation: Path) -> SparqlStore:
+        return SparqlStore.open(settings, read_only=True)
