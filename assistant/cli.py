@@ -319,7 +319,6 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 def check(ctx: click.Context, repair: bool) -> None:
     """Check that the RDF store, texts, vectors and BM25 agree."""
     from ingest.check import check as run_check
-
     from kg.base import KnowledgeBase
 
     with _user_errors():
