@@ -133,7 +133,7 @@ def running_server(home: Path, **env: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 600  # a loaded machine starts it slowly
         while True:
             if proc.poll() is not None:
                 stderr = proc.stderr.read().decode()[-2000:] if proc.stderr else ""

@@ -176,7 +176,7 @@ def test_kill_9_mid_ingest_then_reingest_repairs(backend: dict[str, str], tmp_pa
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
     assert rerun.returncode == 0, rerun.stderr
     kb = KnowledgeBase(Settings.from_env(home=home))
@@ -235,7 +235,7 @@ def _kg(home: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProc
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # model load and ingest on a loaded machine
     )
 
 
