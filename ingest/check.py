@@ -22,6 +22,7 @@ from kg.errors import StoreDamagedError, StoreLockedError
 from kg.lock import CHECK, write_lock
 from kg.namespaces import GRAPH_BASE, REFERENCE_GRAPH
 from kg.settings import Settings
+from kg.stores import describe_backends
 from kg.stores import generations as gens
 from kg.stores.base import short_version, split_vector_id, vector_id
 from kg.textstore import PART as TEXTS
@@ -76,11 +77,8 @@ def check(settings: Settings, fix: bool = False) -> CheckReport:
 
 
 def backend_names(settings: Settings) -> dict[str, str]:
-    return {
-        "rdf": settings.rdf_store,
-        "vectors": settings.vector_store,
-        "lexical": settings.lexical_store,
-    }
+    """Which backend holds each kind, and where (a server's URL)."""
+    return describe_backends(settings)
 
 
 # --- The published generation ------------------------------------------------------------
@@ -188,6 +186,7 @@ def verify_documents(
     problems += graph_problems(kb, stored, set(records), rdf_part)
     problems += vector_problems(kb.vectors.ids(), records, stored, part_prefix + "vector index")
     problems += [Problem(part_prefix + "vector index", "", p) for p in kb.vectors.verify()]
+    problems += [Problem(rdf_part, "", p) for p in kb.rdf.verify()]
     return problems, stored
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from kg.base import KnowledgeBase
 from kg.namespaces import REGISTRY_GRAPH
+from kg.stores import describe_backends
 
 
 def documents(kb: KnowledgeBase) -> list[dict[str, str]]:
@@ -34,7 +35,14 @@ def stats(kb: KnowledgeBase) -> dict[str, Any]:
         "triples": kb.rdf.count(),
         "named_graphs": len(graphs),
         "embedder": kb.settings.embedder,
-        "rdf_store": kb.backends["rdf"],
-        "vector_store": kb.backends["vectors"],
-        "lexical_store": kb.backends["lexical"],
+        **{f"{kind}_store": where for kind, where in _backends(kb).items()},
+    }
+
+
+def _backends(kb: KnowledgeBase) -> dict[str, str]:
+    described = describe_backends(kb.settings)
+    return {
+        "rdf": described["rdf"],
+        "vector": described["vectors"],
+        "lexical": described["lexical"],
     }

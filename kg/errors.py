@@ -93,3 +93,15 @@ class DiskFullError(KGError):
             "published before is intact: free some space and run the command again"
         )
         self.what = what
+
+
+class StoreError(KGError):
+    """A store backend (a SPARQL or Chroma server) failed; the message names it, never its reply."""
+
+
+class StoreUnavailableError(StoreError):
+    """The server cannot be reached: a bad URL, a server that is down, or one that timed out."""
+
+
+class WriteRefusedError(StoreError):
+    """The server answered but refused a write (no permission, read-only endpoint, error)."""

@@ -25,7 +25,10 @@ class Settings:
     embedder: str = _setting("minilm", "Embedding backend name (see kg.embed.EMBEDDERS).")
     embed_model: str = _setting("", "Path of a local sentence-transformers model; empty: bundled.")
     embed_batch: int = _setting(64, "Sentences per embedding batch.")
-    rdf_store: str = _setting("oxigraph", "RDF store backend (kg.stores.RDF_STORES): oxigraph.")
+    rdf_store: str = _setting(
+        "oxigraph",
+        "RDF store backend (kg.stores.RDF_STORES): oxigraph (embedded) or sparql (a server).",
+    )
     top_k: int = _setting(8, "Passages retrieved per question.")
     max_citations: int = _setting(3, "Most sentences an answer is built from.")
     abstain_below: float = _setting(0.42, "Evidence score under which the assistant abstains.")
@@ -46,7 +49,8 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address `kg serve` binds.")
     port: int = _setting(7860, "Port `kg serve` listens on.")
     vector_store: str = _setting(
-        "chroma", "Vector index backend (kg.stores.VECTOR_STORES): chroma."
+        "chroma",
+        "Vector index backend (kg.stores.VECTOR_STORES): chroma (embedded) or chroma-http.",
     )
     lexical_store: str = _setting("bm25", "Lexical index backend (kg.stores.LEXICAL_STORES): bm25.")
     check_sample: int = _setting(
@@ -68,6 +72,17 @@ class Settings:
     sparql_display_rows: int = _setting(
         500, "Most result rows the SPARQL tab shows (the downloads have every row)."
     )
+    sparql_url: str = _setting("", "SPARQL 1.1 query endpoint when KG_RDF_STORE=sparql.")
+    sparql_update_url: str = _setting(
+        "", "SPARQL 1.1 update endpoint when KG_RDF_STORE=sparql; empty: KG_SPARQL_URL."
+    )
+    sparql_user: str = _setting("", "User for the SPARQL server (HTTP basic or digest); optional.")
+    sparql_password: str = _setting("", "Password of KG_SPARQL_USER; never printed.", secret=True)
+    sparql_write_timeout: float = _setting(
+        300.0, "Seconds one update request (a batch of documents) may take on a SPARQL server."
+    )
+    chroma_host: str = _setting("127.0.0.1", "Chroma server host when KG_VECTOR_STORE=chroma-http.")
+    chroma_port: int = _setting(8000, "Chroma server port when KG_VECTOR_STORE=chroma-http.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -25,8 +25,8 @@ def test_bad_values_and_unknown_backends_say_what_is_valid() -> None:
     with pytest.raises(UnknownBackendError, match="valid: hashing, minilm"):
         get_embedder("word2vec")
     for variable, valid in (
-        ("KG_RDF_STORE", "oxigraph"),
-        ("KG_VECTOR_STORE", "chroma"),
+        ("KG_RDF_STORE", "oxigraph, sparql"),
+        ("KG_VECTOR_STORE", "chroma, chroma-http"),
         ("KG_LEXICAL_STORE", "bm25"),
     ):
         settings = Settings.from_env({variable: "jena", "KG_HOME": "/tmp/never-created"})

@@ -8,6 +8,7 @@ knowledge base opens). ``KG_RDF_STORE``, ``KG_VECTOR_STORE`` and ``KG_LEXICAL_ST
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 from kg.stores.base import (
     LEXICAL_STORES,
@@ -23,10 +24,29 @@ from kg.stores.base import (
     VectorIndex,
 )
 
-BUILTINS = ("kg.stores.rdf_embedded", "kg.stores.vectors_chroma", "kg.stores.lexical_bm25")
+BUILTINS = (
+    "kg.stores.rdf_embedded",
+    "kg.stores.rdf_sparql",
+    "kg.stores.vectors_chroma",
+    "kg.stores.vectors_chroma_http",
+    "kg.stores.lexical_bm25",
+)
+
+if TYPE_CHECKING:
+    from kg.settings import Settings
 
 for _module in BUILTINS:
     importlib.import_module(_module)
+
+
+def describe_backends(settings: Settings) -> dict[str, str]:
+    """Kind -> which backend holds it and where (`kg stats`, `kg check`; no passwords)."""
+    return {
+        "rdf": RDF_STORES.get(settings.rdf_store).describe(settings),
+        "vectors": VECTOR_STORES.get(settings.vector_store).describe(settings),
+        "lexical": LEXICAL_STORES.get(settings.lexical_store).name,
+    }
+
 
 __all__ = [
     "LEXICAL_STORES",
@@ -40,4 +60,5 @@ __all__ = [
     "VectorBackend",
     "VectorHit",
     "VectorIndex",
+    "describe_backends",
 ]

@@ -110,6 +110,10 @@ class RdfDataset(Protocol):
 
     def flush(self) -> None: ...
 
+    def verify(self) -> list[str]:
+        """Problems of the backend itself, [] when sound (a server's configuration)."""
+        ...
+
     def read_path(self) -> Path | None:
         """A directory another process may open with ``pyoxigraph.Store.read_only``
         safely (an immutable published snapshot), or None (server backends)."""
@@ -181,6 +185,10 @@ class LexicalIndex(Protocol):
 class RdfBackend(Protocol):
     name: str
 
+    def describe(self, settings: Settings) -> str:
+        """Which backend and where, for `kg stats` and `kg check` (never a password)."""
+        ...
+
     def open_writer(self, settings: Settings) -> RdfDataset: ...
 
     def open_reader(self, settings: Settings, generation: Path) -> RdfDataset: ...
@@ -192,6 +200,10 @@ class RdfBackend(Protocol):
 
 class VectorBackend(Protocol):
     name: str
+
+    def describe(self, settings: Settings) -> str:
+        """Which backend and where, for `kg stats` and `kg check` (never a password)."""
+        ...
 
     def open_writer(self, settings: Settings) -> VectorIndex: ...
 

@@ -296,6 +296,9 @@ def _whole_link_lists(data: bytes, count: int) -> bool:
 class ChromaBackend:
     name = "chroma"
 
+    def describe(self, settings: Settings) -> str:
+        return f"chroma in {settings.chroma_dir}"
+
     def open_writer(self, settings: Settings) -> ChromaIndex:
         settings.chroma_dir.mkdir(parents=True, exist_ok=True)
         return ChromaIndex(settings.chroma_dir, WRITER_PART, create=True)
