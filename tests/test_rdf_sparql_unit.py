@@ -140,8 +140,8 @@ def test_prefixes_and_substitutions_become_standard_sparql() -> None:
     bound = with_values(
         text,
         {
-            ox.Variable("d"): ox.NamedNode("urn:x:d"),
-            ox.Variable("t"): ox.Literal("T", language="en"),
+            "d": ox.NamedNode("urn:x:d"),
+            "t": ox.Literal("T", language="en"),
         },
     )
     store = ox.Store()
