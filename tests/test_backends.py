@@ -259,13 +259,15 @@ def test_a_server_that_is_down_or_a_bad_url_is_one_line(
     tmp_path: Path, chroma_server: Server
 ) -> None:
     nobody = f"http://127.0.0.1:{server_port()}"
+    published = tmp_path / "published"  # readers open a generation first, then the server
+    ingest(Settings.from_env(environ={}, home=published), [CORPUS])
     down = {"KG_RDF_STORE": "sparql", "KG_SPARQL_URL": f"{nobody}/query"}
-    _one_line_error(_kg(tmp_path, down, "stats"), "cannot reach the SPARQL server", nobody)
+    _one_line_error(_kg(published, down, "stats"), "cannot reach the SPARQL server", nobody)
     _one_line_error(_kg(tmp_path, down, "ingest", str(CORPUS)), "cannot reach the SPARQL server")
     bad = {"KG_RDF_STORE": "sparql", "KG_SPARQL_URL": "localhost:7878/query"}
-    _one_line_error(_kg(tmp_path, bad, "stats"), "KG_SPARQL_URL", "not an http(s) URL")
+    _one_line_error(_kg(published, bad, "stats"), "KG_SPARQL_URL", "not an http(s) URL")
     missing = {"KG_RDF_STORE": "sparql"}
-    _one_line_error(_kg(tmp_path, missing, "stats"), "KG_SPARQL_URL")
+    _one_line_error(_kg(published, missing, "stats"), "KG_SPARQL_URL")
     no_chroma = {"KG_VECTOR_STORE": "chroma-http", "KG_CHROMA_PORT": str(free_port())}
     _one_line_error(
         _kg(tmp_path, no_chroma, "ingest", str(CORPUS)), "cannot reach the Chroma server"
@@ -293,9 +295,12 @@ def test_a_refused_write_is_one_line_and_writes_nothing(
         _one_line_error(done, "refused the update")
         assert "SR186" not in done.stderr and "<" not in done.stderr  # never the server's reply
     settings = Settings.from_env({**server.env, **chroma_server.env}, home=tmp_path / "home")
-    kb = KnowledgeBase(settings)
-    assert kb.registry() == {} and kb.rdf.graph_names() == []
-    assert kb.vectors.count() == 0 and list(kb.store_texts.doc_ids()) == []
+    from kg.stores import RDF_STORES, VECTOR_STORES
+
+    rdf = RDF_STORES.get("sparql").open_reader(settings, tmp_path)  # nothing was published
+    vectors = VECTOR_STORES.get("chroma-http").open_reader(settings, tmp_path)
+    assert rdf.graph_names() == [] and vectors.count() == 0
+    assert not settings.texts_dir.exists() or not any(settings.texts_dir.iterdir())
 
 
 @pytest.mark.server
@@ -340,8 +345,10 @@ def test_a_slow_query_stops_at_the_timeout(
     request: pytest.FixtureRequest, tmp_path: Path, server_name: str
 ) -> None:
     from kg.stores.rdf_sparql import SparqlStore
+    from tests.servers import wipe
 
     server: Server = request.getfixturevalue(f"{server_name}_server")
+    wipe(server.env)  # a registry of another KG_HOME's texts would be damage to this one
     store = SparqlStore.open(Settings.from_env(server.env))
     ingest(Settings.from_env(server.env, home=tmp_path / "home"), [CORPUS])
     with pytest.raises(QueryTimeoutError, match=r"0\.05 s limit"):
