@@ -39,8 +39,8 @@ class _Empty:
 
         self.store = ox.Store()
 
-    def query(self, sparql: str, **kwargs: Any) -> Any:
-        return self.store.query(sparql, **kwargs)
+    def query(self, sparql: str, union: bool = True, **kwargs: Any) -> Any:
+        return self.store.query(sparql, use_default_graph_as_union=union, **kwargs)
 
 
 def _serve(conn: Connection, protection: str, memory_mb: int) -> None:
@@ -100,7 +100,7 @@ def _explain(unreadable: Exception, text: str, sandboxed: bool) -> Exception:
         _Empty().query(text, prefixes=PREFIXES)
     except SyntaxError as syntax:
         return QueryError(f"malformed SPARQL query: {syntax}")
-    except OSError:
+    except (OSError, RuntimeError):
         pass  # it parsed, then failed to evaluate: the refusal stands
     return UnreadableQueryError(
         "the query uses syntax the safety check cannot read, so it is not run"
