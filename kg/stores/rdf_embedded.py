@@ -85,8 +85,10 @@ class OxigraphDataset:
         use_union = union and default_graphs is None
         try:
             return self._store.query(sparql, use_default_graph_as_union=use_union, **kwargs)  # type: ignore[arg-type]
-        except (OSError, RuntimeError) as exc:
+        except OSError as exc:  # reading the files (ASK evaluates at once)
             raise self._damaged(exc) from None
+        # A RuntimeError here is the query's own failure (an unbound SERVICE variable, a
+        # type error in ASK), not damage: it reaches the caller as it is.
 
     def update(self, sparql: str) -> None:
         """One SPARQL UPDATE, applied atomically by Oxigraph."""
