@@ -11,7 +11,9 @@ import base64
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import ClassVar
+from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 import pytest
@@ -19,14 +21,22 @@ import pytest
 from kg.errors import (
     ConfigError,
     QueryError,
+    QueryRefusedError,
     StoreError,
     StoreUnavailableError,
     WriteRefusedError,
 )
 from kg.settings import Settings
+from kg.sparql.engine import QueryRequest
+from kg.sparql.service import QueryService
 from kg.stores.rdf_sparql import SparqlStore, with_prefixes, with_values
 
 SECRET_PAGE = b"<html>Internal error at /opt/secret/db.c line 42</html>"
+FIVE_ROWS = (
+    b'{"head":{"vars":["n"]},"results":{"bindings":['
+    + b",".join(b'{"n":{"type":"literal","value":"%d"}}' % n for n in range(5))
+    + b"]}}"
+)
 ROW = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"bnode","value":"nodeID://b10"}}]}}'
 
 
@@ -34,12 +44,14 @@ class Scripted(BaseHTTPRequestHandler):
     """Answers by path: /basic demands HTTP basic, /broken fails, /html is not SPARQL."""
 
     seen_auth: ClassVar[list[str]] = []
+    seen_queries: ClassVar[list[str]] = []
 
     def log_message(self, *args: object) -> None:
         pass
 
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Scripted.seen_queries.append(parse_qs(body.decode("ascii")).get("query", [""])[0])
         auth = self.headers.get("Authorization", "")
         Scripted.seen_auth.append(auth)
         if self.path.startswith("/basic"):
@@ -48,6 +60,8 @@ class Scripted(BaseHTTPRequestHandler):
                 self._send(401, b"no", "text/plain", {"WWW-Authenticate": 'Basic realm="x"'})
                 return
             self._send(200, ROW, "application/sparql-results+json")
+        elif self.path.startswith("/rows"):
+            self._send(200, FIVE_ROWS, "application/sparql-results+json")
         elif self.path.startswith("/broken"):
             self._send(500, SECRET_PAGE, "text/html")
         elif self.path.startswith("/capped"):
@@ -159,3 +173,33 @@ def test_prefixes_and_substitutions_become_standard_sparql() -> None:
     )
     assert [str(r["d"]) for r in store.query(bound)] == ["<urn:x:d>"]
     assert with_values("ASK {}", None) == "ASK {}"
+
+
+def test_the_query_service_sends_guarded_queries_to_the_server(scripted: str) -> None:
+    """No read path, so no worker: the judged query goes to the server, with the row cap
+    applied here; a refused query never leaves; a server failure maps to 503 / 502."""
+    from assistant.sparql_http import _status_for
+
+    settings = Settings.from_env(
+        {}, rdf_store="sparql", sparql_url=f"{scripted}/rows", sparql_max_rows=3
+    )
+    kb = SimpleNamespace(settings=settings, rdf=SparqlStore.open(settings), generation="")
+    service = QueryService(lambda: kb)  # type: ignore[arg-type, return-value]
+    try:
+        assert service.warm_up().startswith("not needed")
+        Scripted.seen_queries.clear()
+        response = service.run(QueryRequest("SELECT ?n WHERE { ?s ?p ?n }"))
+        assert (response.rows, response.truncated) == (3, True)
+        assert Scripted.seen_queries and "?s ?p ?n" in Scripted.seen_queries[-1]
+        assert service.pids() == []  # nothing was started
+        before = len(Scripted.seen_queries)
+        with pytest.raises(QueryRefusedError):
+            service.run(QueryRequest("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }"))
+        assert len(Scripted.seen_queries) == before
+        kb.rdf = _store(f"{scripted}/broken")
+        with pytest.raises(StoreError) as failed:
+            service.run(QueryRequest("SELECT * WHERE { ?s ?p ?o }"))
+        assert _status_for(failed.value) == 502
+        assert _status_for(StoreUnavailableError("down")) == 503
+    finally:
+        service.close()
