@@ -8,7 +8,7 @@ STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 7860
 
-.PHONY: install assets run test lint format bench browser clean
+.PHONY: install assets run test test-quick lint format bench browser servers clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,21 @@ browser:
 	    apt-get update -q && apt-get install -y -q chromium chromium-driver; } || \
 	  echo "warning: chromium/chromedriver not installed; the browser test will fail"
 
-test: install assets browser
+# The server tests and `make bench` start a Virtuoso 7 of Debian's (the -bin package: the
+# server binary only, no system service); Oxigraph server and Chroma come from the venv.
+servers:
+	@command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
+	  { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	      virtuoso-opensource-7-bin; } || \
+	  echo "warning: virtuoso-t not installed; the Virtuoso tests will fail"
+
+test: install assets browser servers
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
+
+# A quick run: everything but the tests against real servers.
+test-quick: install
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -m "not server"
 
 lint: install
 	$(VENV)/bin/ruff check kg ingest assistant tests benchmarks
@@ -57,8 +70,8 @@ format: install
 	$(VENV)/bin/ruff format kg ingest assistant tests benchmarks
 	$(VENV)/bin/ruff check --fix kg ingest assistant tests benchmarks
 
-bench: install
-	$(PY) -m benchmarks --out benchmarks/out/results.md
+bench: install servers
+	$(PY) -m benchmarks --backends oxigraph-server,virtuoso --out benchmarks/out/results.md
 
 clean:
 	rm -rf .kg .pytest_cache .mypy_cache .ruff_cache .hypothesis node_modules $(VENDOR) tests/artifacts

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -32,6 +33,18 @@ def _user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("Interrupted.")
         sys.exit(130)
+    except OSError as exc:  # the environment (a disk, a permission), not a bug: one line
+        err.print(f"[red]Error:[/red] {escape(_os_message(exc))}", highlight=False)
+        sys.exit(1)
+
+
+def _os_message(exc: OSError) -> str:
+    from kg.errors import DiskFullError
+    from kg.stores.files import is_disk_full
+
+    if is_disk_full(exc):
+        return str(DiskFullError(f"writing {exc.filename or 'to disk'}"))
+    return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -421,7 +434,7 @@ def validate(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
-    """Counts of documents, passages, vectors and triples."""
+    """Counts of documents, passages, vectors and triples, and the backends that hold them."""
     from kg.catalog import stats as kb_stats
 
     with _user_errors():
@@ -430,22 +443,32 @@ def stats(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(data))
     else:
         for key, value in data.items():
-            out.print(f"{key:<14} {value}", highlight=False)
+            out.print(f"{key:<14} {value}", highlight=False, markup=False)
 
 
 @cli.command()
-@click.option("--repair", is_flag=True, help="Remove half-written documents and rebuild BM25.")
+@click.option("--repair", is_flag=True, help="Rebuild whatever is damaged from what is intact.")
 @click.pass_context
 def check(ctx: click.Context, repair: bool) -> None:
-    """Check that the RDF store, texts, vectors and BM25 agree."""
+    """Verify every store against the registry (texts, graphs, vectors, BM25, snapshots)."""
     from ingest.check import check as run_check
 
     with _user_errors():
-        problems = run_check(_settings(ctx), fix=repair)
-    for problem in problems:
-        out.print(("repaired: " if repair else "") + problem, highlight=False, markup=False)
-    out.print("consistent" if not problems else f"{len(problems)} problems", highlight=False)
-    if problems and not repair:
+        report = run_check(_settings(ctx), fix=repair)
+    backends = ", ".join(f"{kind} {name}" for kind, name in report.backends.items())
+    generation = f"; generation {report.generation}" if report.generation else ""
+    out.print(f"backends: {backends}{generation}", highlight=False, markup=False)
+    for problem in report.problems:
+        out.print(("found: " if repair else "") + str(problem), highlight=False, markup=False)
+    for action in report.repaired:
+        out.print(f"repaired: {action}", highlight=False, markup=False)
+    for note in report.notes:
+        err.print(note, highlight=False, markup=False)
+    if repair:
+        out.print("repaired" if report.repaired else "consistent", highlight=False)
+        return
+    out.print("consistent" if report.ok else f"{len(report.problems)} problems", highlight=False)
+    if not report.ok:
         sys.exit(1)
 
 

@@ -60,8 +60,8 @@ def retrieve(kb: KnowledgeBase, question: str, k: int, query_vector: np.ndarray)
     """The ``k`` best passages by reciprocal-rank fusion of lexical and dense rankings."""
     expanded = expand_query(question, _cached_groups(kb))
     depth = max(k * 3, 20)
-    dense = kb.vectors.search(query_vector, depth)
-    lexical = kb.lexical.search(expanded, depth)
+    dense = kb.dense_search(query_vector, depth)
+    lexical = kb.lexical_search(expanded, depth)
     fused: dict[str, float] = {}
     for rank, (pid, _) in enumerate(dense):
         fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)

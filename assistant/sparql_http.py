@@ -31,6 +31,9 @@ from kg.errors import (
     QueryError,
     QueryTimeoutError,
     ServiceBusyError,
+    StoreDamagedError,
+    StoreError,
+    StoreUnavailableError,
     UpdateRefusedError,
     WorkerCrashedError,
 )
@@ -64,6 +67,9 @@ def _status_for(exc: KGError) -> int:
         (WorkerCrashedError, 500),
         (EmptyStoreError, 503),
         (QueryError, 400),
+        (StoreUnavailableError, 503),  # the SPARQL/Chroma server is down or too slow
+        (StoreError, 502),  # the server answered with a failure: a bad gateway for us
+        (StoreDamagedError, 503),
     ]
     return next((status for cls, status in table if isinstance(exc, cls)), 500)
 

@@ -45,8 +45,11 @@ def peak_rss_mb() -> float:
 
 
 def disk_mb(path: Path) -> float:
-    """Bytes under ``path`` in MB."""
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+    """Bytes under ``path`` in MB, a hard-linked file (a published RDF snapshot) once."""
+    sizes = {
+        (s.st_dev, s.st_ino): s.st_size for p in path.rglob("*") if (s := p.stat()) and p.is_file()
+    }
+    return sum(sizes.values()) / 1e6
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -67,35 +70,58 @@ def _settings(home: Path) -> Any:
 # --- phase: ingest and the embedding-only ceiling -------------------------------------
 
 
-def phase_ingest(root: Path) -> dict[str, Any]:
-    """Ingest ``root/corpus`` into ``root/home``, then time embedding the same passages."""
+def phase_ingest(root: Path, home: Path, ceiling: bool = True) -> dict[str, Any]:
+    """Ingest ``root/corpus`` into ``home``, then time embedding the same passages."""
     from ingest.pipeline import ingest
     from kg.base import KnowledgeBase
     from kg.embed import get_embedder
 
-    settings = _settings(root / "home")
+    settings = _settings(home)
     started = time.perf_counter()
     embedder = get_embedder(settings.embedder, settings.embed_model, settings.embed_batch)
     embedder.embed(["warm up"])
     load_s = time.perf_counter() - started
+    writes = _time_writes()
     report = ingest(settings, [root / "corpus"])
     ingest_rss = peak_rss_mb()
     if report.failed:
         raise SystemExit(f"ingest failed: {report.failed[:3]}")
-    kb = KnowledgeBase(settings, read_only=True)
-    texts = [p.embedding_text for p in kb.texts.all_passages()]
-    started = time.perf_counter()
-    embedder.embed(texts)
-    ceiling = time.perf_counter() - started
-    return {
+    result = {
         "docs": len(report.added),
         "passages": report.passages,
         "triples_written": report.triples,
         "ingest_s": report.seconds,
         "model_load_s": load_s,
-        "ceiling_s": ceiling,
         "ingest_rss_mb": ingest_rss,
+        "write_s": writes[0],
     }
+    if ceiling:
+        kb = KnowledgeBase(settings, read_only=True)
+        texts = [p.embedding_text for p in kb.texts.all_passages()]
+        started = time.perf_counter()
+        embedder.embed(texts)
+        result["ceiling_s"] = time.perf_counter() - started
+    return result
+
+
+def _time_writes() -> list[float]:
+    """Seconds spent in the pipeline's store writes (texts, vectors, RDF), summed into the
+    returned cell: the part of an ingest that a writer must do itself, the rest (loading,
+    extraction, embedding) being work that parallel workers could share."""
+    import ingest.pipeline as pipeline
+
+    spent = [0.0]
+    write = pipeline.write_documents
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return write(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    pipeline.write_documents = timed
+    return spent
 
 
 # --- phase: warm ask, quality and SPARQL ----------------------------------------------
@@ -148,12 +174,12 @@ def _retrieved(kb: Any, item: dict[str, Any], gold: tuple[str, int, int] | None)
     )
 
 
-def phase_ask(root: Path, sparql: bool) -> dict[str, Any]:
+def phase_ask(root: Path, home: Path, sparql: bool) -> dict[str, Any]:
     """Warm latency over every question in one process, quality, and SPARQL medians."""
     from assistant.answer import Answerer
     from kg.base import KnowledgeBase
 
-    kb = KnowledgeBase(_settings(root / "home"), read_only=True)
+    kb = KnowledgeBase(_settings(home), read_only=True)
     answerer = Answerer(kb)
     items = [json.loads(x) for x in (root / "questions.jsonl").read_text().splitlines() if x]
     answerer.ask("Who chairs the board?")  # load the model and caches: not part of warm latency
@@ -183,13 +209,15 @@ def phase_ask(root: Path, sparql: bool) -> dict[str, Any]:
         "latencies_ms": [round(x, 1) for x in latencies],
     }
     if sparql:
-        result["sparql_ms"], result["sparql_rows"] = sparql_medians(root)
+        result["sparql_ms"], result["sparql_rows"] = sparql_medians(root, home)
         result["sparql_floor_ms"] = sparql_floor(kb)
     result["triples"] = triple_count(kb)
     return result
 
 
-def sparql_medians(root: Path, timeout: float = 60.0) -> tuple[dict[str, float], dict[str, int]]:
+def sparql_medians(
+    root: Path, home: Path, timeout: float = 60.0
+) -> tuple[dict[str, float], dict[str, int]]:
     """Median ms and row count of every saved query, each in its own capped child process.
 
     A query that runs past ``timeout`` seconds is reported as inf, one that exceeds the
@@ -200,6 +228,7 @@ def sparql_medians(root: Path, timeout: float = 60.0) -> tuple[dict[str, float],
     times, counts = {}, {}
     for name in sorted(saved_queries(REPO / "ontology" / "queries")):
         cmd = [sys.executable, "-m", "benchmarks", "--phase", "sparql", "--root", str(root)]
+        cmd += ["--home", str(home)]
         try:
             proc = subprocess.run(
                 [*cmd, "--query", name],
@@ -227,13 +256,12 @@ def _cap_memory(megabytes: int = 4096) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def phase_sparql(root: Path, name: str, repeats: int = 5) -> dict[str, float]:
+def phase_sparql(root: Path, home: Path, name: str, repeats: int = 5) -> dict[str, float]:
     """Median wall time (ms) of one saved query, results fully consumed, after a warm-up."""
-    from kg.rdfstore import open_store
+    from kg.base import KnowledgeBase
     from kg.sparql import rows, run_query, saved_queries
 
-    settings = _settings(root / "home")
-    store = open_store(settings.rdf_store, settings.rdf_dir, read_only=True)
+    store = KnowledgeBase(_settings(home), read_only=True).rdf
     text = _existing_document(store, saved_queries(REPO / "ontology" / "queries")[name][1])
     ms, table = _warm_median_ms(lambda: rows(run_query(store, text)), repeats)
     return {"ms": ms, "rows": len(table)}
@@ -272,10 +300,8 @@ def sparql_floor(kb: Any, count: int = 10_000, repeats: int = 5) -> float:
 
 
 def triple_count(kb: Any) -> int:
-    from kg.sparql import run_query
-
-    result = run_query(kb.rdf, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    return int(next(iter(result.raw))["n"].value)  # type: ignore[call-overload]
+    """Quads in govkg's graphs (a shared server's own graphs, e.g. Virtuoso's, left out)."""
+    return int(kb.rdf.count())
 
 
 # --- the real server: its memory after answering and querying ----------------------
@@ -373,11 +399,14 @@ def cold_ask(root: Path, question: str, runs: int = 2) -> float:
 # --- orchestration ---------------------------------------------------------------------
 
 
-def _child(phase: str, root: Path, *extra: str) -> dict[str, Any]:
-    """Run one phase in a fresh interpreter and return its JSON result."""
+def _child(
+    phase: str, root: Path, *extra: str, home: Path | None = None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Run one phase in a fresh interpreter (with ``env`` added) and return its JSON result."""
     cmd = [sys.executable, "-m", "benchmarks", "--phase", phase, "--root", str(root), *extra]
+    cmd += ["--home", str(home or root / "home")]
     proc = subprocess.run(
-        cmd, cwd=REPO, env={**os.environ, **OFFLINE}, capture_output=True, text=True
+        cmd, cwd=REPO, env={**os.environ, **OFFLINE, **(env or {})}, capture_output=True, text=True
     )
     if proc.returncode != 0:
         raise SystemExit(f"phase {phase} failed:\n{proc.stderr[-3000:]}")
@@ -393,7 +422,8 @@ def bench_size(size: int, questions: int, sparql: bool, seed: int) -> dict[str, 
     write_corpus(root, size, questions, seed)
     print(f"[{size}] ingesting ...", file=sys.stderr, flush=True)
     started = time.perf_counter()
-    result = {"size": size, **_child("ingest", root)}
+    load = os.getloadavg()[0]
+    result = {"size": size, **_child("ingest", root), "load_before": load}
     result["phase_wall_s"] = time.perf_counter() - started
     print(f"[{size}] asking ...", file=sys.stderr, flush=True)
     result.update(_child("ask", root, *(["--sparql"] if sparql else [])))
@@ -405,6 +435,92 @@ def bench_size(size: int, questions: int, sparql: bool, seed: int) -> dict[str, 
     result["disk_mb"] = disk_mb(root / "home")
     print(f"[{size}] {json.dumps(result)}", file=sys.stderr, flush=True)
     return result
+
+
+# --- the backend axis: the same corpus on the servers -------------------------------------
+
+SERVER_BACKENDS = {"oxigraph-server": "start_oxigraph", "virtuoso": "start_virtuoso"}
+
+
+def bench_backend(size: int, backend: str) -> dict[str, Any]:
+    """Ingest, ask and every saved query for the corpus of ``size`` on fresh servers
+    (``backend`` for RDF, a Chroma server for vectors), in a KG_HOME of its own."""
+    from tests import servers
+
+    if backend not in SERVER_BACKENDS:
+        raise SystemExit(f"unknown backend {backend!r}; valid: {', '.join(SERVER_BACKENDS)}")
+    root = OUT / f"n{size}"
+    folder = root / "servers" / backend
+    shutil.rmtree(folder, ignore_errors=True)
+    rdf = getattr(servers, SERVER_BACKENDS[backend])(folder / "rdf")
+    chroma = servers.start_chroma(folder / "chroma")
+    env = {**rdf.env, **chroma.env, "KG_SPARQL_TIMEOUT": "120"}
+    home = root / f"home-{backend}"
+    shutil.rmtree(home, ignore_errors=True)
+    try:
+        print(f"[{size}/{backend}] ingesting ...", file=sys.stderr, flush=True)
+        load = os.getloadavg()[0]
+        result = {"backend": backend, **_child("ingest", root, "--no-ceiling", home=home, env=env)}
+        result["load_before"] = load
+        print(f"[{size}/{backend}] asking ...", file=sys.stderr, flush=True)
+        result.update(_child("ask", root, "--sparql", home=home, env=env))
+        result["rdf_server_rss_mb"] = _vm_hwm_mb(rdf.process.pid)
+        result["chroma_rss_mb"] = _vm_hwm_mb(chroma.process.pid)
+    finally:
+        rdf.stop()
+        chroma.stop()
+    result["server_disk_mb"] = disk_mb(folder / "rdf")
+    result["chroma_disk_mb"] = disk_mb(folder / "chroma")
+    result["disk_mb"] = disk_mb(home)
+    print(f"[{size}/{backend}] {json.dumps(result)}", file=sys.stderr, flush=True)
+    return result
+
+
+def _ratio(value: float, base: float) -> str:
+    if not (math.isfinite(value) and math.isfinite(base)) or base <= 0:
+        return ""
+    return f" ({value / base:.2f}×)"
+
+
+def backend_table(results: list[dict[str, Any]]) -> str:
+    """Embedded, Oxigraph server and Virtuoso side by side; servers with their ratio to
+    the embedded figure of the same size."""
+    sized = [r for r in results if "backends" in r]
+    columns: list[tuple[dict[str, Any], dict[str, Any], str]] = []
+    for r in sized:
+        columns.append((r, r, f"{r['size']:,} embedded"))
+        columns += [(r, b, f"{r['size']:,} {name}") for name, b in r["backends"].items()]
+    head = ["figure", *[label for _, _, label in columns]]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+
+    def add(label: str, get: Any, fmt: str = "{:.1f}", ratio: bool = True) -> None:
+        cells = []
+        for base, figures, _ in columns:
+            value, reference = get(figures), get(base)
+            if value is None:
+                cells.append("–")
+                continue
+            text = _ms(value) if fmt == "ms" else fmt.format(value)
+            same = figures is base or not ratio
+            cells.append(text + ("" if same else _ratio(value, reference or 0.0)))
+        lines.append("| " + " | ".join([label, *cells]) + " |")
+
+    add(
+        "load average before the ingest (other work here)", lambda r: r.get("load_before"), "{:.1f}"
+    )
+    add("ingest wall time (s)", lambda r: r.get("ingest_s"))
+    add("of which store writes (s)", lambda r: r.get("write_s"))
+    add("ask warm p50 (ms)", lambda r: r.get("ask_p50_ms"), "{:.0f}")
+    add("ask warm p95 (ms)", lambda r: r.get("ask_p95_ms"), "{:.0f}")
+    add("answer accuracy", lambda r: r.get("accuracy"), "{:.0%}", False)
+    add("triples", lambda r: r.get("triples"), "{:,}", False)
+    for name in sorted(sized[-1].get("sparql_ms", {})):
+        add(f"SPARQL `{name}` median (ms)", lambda r, n=name: r.get("sparql_ms", {}).get(n), "ms")
+    add("SPARQL floor: 10,000 rows of one scan (ms)", lambda r: r.get("sparql_floor_ms"), "{:.1f}")
+    add("RDF server peak RSS (MB)", lambda r: r.get("rdf_server_rss_mb"), "{:.0f}")
+    add("RDF server data on disk (MB)", lambda r: r.get("server_disk_mb"), "{:.0f}", False)
+    add("Chroma server peak RSS (MB)", lambda r: r.get("chroma_rss_mb"), "{:.0f}", False)
+    return "\n".join(lines)
 
 
 def _ms(value: float) -> str:
@@ -502,6 +618,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--query", help=argparse.SUPPRESS)
     ap.add_argument("--from-json", type=Path, help="re-print the table of an earlier --out run")
     ap.add_argument("--root", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--no-ceiling", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--backends",
+        default="",
+        help="server backends to compare with the embedded stores: oxigraph-server,virtuoso",
+    )
+    ap.add_argument(
+        "--backend-sizes", default="1000,10000", help="corpus sizes at which --backends run"
+    )
     ap.add_argument("--sparql", action="store_true", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
 
@@ -510,20 +636,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.update(OFFLINE)
     if args.phase == "ingest":
-        print(json.dumps(phase_ingest(args.root)))
+        print(json.dumps(phase_ingest(args.root, args.home, ceiling=not args.no_ceiling)))
         return 0
     if args.phase == "ask":
-        print(json.dumps(phase_ask(args.root, args.sparql)))
+        print(json.dumps(phase_ask(args.root, args.home, args.sparql)))
         return 0
     if args.phase == "sparql":
-        print(json.dumps(phase_sparql(args.root, args.query)))
+        print(json.dumps(phase_sparql(args.root, args.home, args.query)))
         return 0
     if args.from_json:
         results = json.loads(args.from_json.read_text(encoding="utf-8"))
     else:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-        results = [bench_size(n, args.questions, n == max(sizes), args.seed) for n in sizes]
+        backends = [b for b in args.backends.split(",") if b.strip()]
+        axis = {int(s) for s in args.backend_sizes.split(",") if s.strip()} if backends else set()
+        results = []
+        for n in sizes:
+            results.append(bench_size(n, args.questions, n == max(sizes) or n in axis, args.seed))
+            if n in axis:
+                results[-1]["backends"] = {b: bench_backend(n, b) for b in backends}
     text = f"Machine: {machine()}\n\n{table(results)}\n"
+    if any("backends" in r for r in results):
+        text += f"\n{backend_table(results)}\n"
     print(text)
     if args.out:
         args.out.write_text(text, encoding="utf-8")

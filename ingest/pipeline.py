@@ -11,17 +11,16 @@ from pathlib import Path
 from rdflib import Graph
 
 from ingest.catalog import read_catalog
-from ingest.check import repair
+from ingest.check import recover
 from ingest.load import discover, doc_id_for
 from ingest.worker import Job, file_reader
-from ingest.write import Prepared, remove_document, write_documents
-from kg.base import KnowledgeBase
+from ingest.write import Prepared, remove_document, sync_reference, write_documents
+from kg.base import KnowledgeBase, discard_working_stores, is_published, verify_published
 from kg.errors import DocumentError, NotFoundError
 from kg.lock import write_lock
 from kg.model import Document, Passage
-from kg.namespaces import REFERENCE_GRAPH
-from kg.reference import load_reference_graph
 from kg.settings import Settings
+from kg.stores.files import disk_full_is_one_line
 
 Progress = Callable[[str, str], None]
 EMBED_CHUNK = 1024  # passages embedded per model call, across documents: fewer, fuller batches
@@ -64,24 +63,27 @@ def ingest(
     """
     started = time.perf_counter()
     report = IngestReport()
-    with write_lock(settings.lock_path):
-        kb = KnowledgeBase(settings, read_only=False)
-        report.repaired = repair(kb)
+    with write_lock(settings.lock_path), disk_full_is_one_line(f"ingesting into {settings.home}"):
         if rebuild:
-            for doc_id in sorted(kb.registry()):
-                remove_document(kb, doc_id)
-        _sync_reference(kb)
-        files, report.failed = discover(paths)
-        if total is not None:
-            total(len(files))
-        seen = _ingest_files(kb, files, report, progress, frozenset(force))
-        if prune:
-            for doc_id in sorted(set(kb.registry()) - seen):
-                remove_document(kb, doc_id)
-                report.removed.append(doc_id)
-        if report.changed or rebuild:
-            kb.lexical.rebuild(kb.texts.all_passages())
-            kb.bump_generation()
+            discard_working_stores(settings)
+        else:
+            verify_published(settings)
+        kb = KnowledgeBase(settings, read_only=False)
+        try:
+            report.repaired = recover(kb)
+            sync_reference(kb)
+            files, report.failed = discover(paths)
+            if total is not None:
+                total(len(files))
+            seen = _ingest_files(kb, files, report, progress, frozenset(force))
+            if prune:
+                for doc_id in sorted(set(kb.registry()) - seen):
+                    remove_document(kb, doc_id)
+                    report.removed.append(doc_id)
+            if report.changed or rebuild or not is_published(kb):
+                kb.publish()
+        finally:
+            kb.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -160,10 +162,11 @@ def _write_pending(
         return
     vectors = kb.embedder.embed([p.embedding_text for _, _, ps, _ in pending for p in ps])
     items, offset = [], 0
-    for _path, doc, passages, facts in pending:
-        items.append(Prepared(doc, passages, facts, vectors[offset : offset + len(passages)]))
+    for path, doc, passages, facts in pending:
+        chunk = vectors[offset : offset + len(passages)]
+        items.append(Prepared(doc, passages, facts, chunk, str(path.resolve())))
         offset += len(passages)
-    triples = write_documents(kb, items, replacing=set(registered))
+    triples = write_documents(kb, items)
     for (path, doc, passages, _facts), count in zip(pending, triples, strict=True):
         report.triples += count
         report.passages += len(passages)
@@ -185,30 +188,20 @@ def _file_sha256(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _sync_reference(kb: KnowledgeBase) -> None:
-    """Load the ontology and vocabularies into the reference graph when they change."""
-    folder = kb.settings.ontology
-    digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.ttl")):
-        digest.update(path.name.encode() + path.read_bytes())
-    marker = kb.home / "reference.sha256"
-    current = digest.hexdigest()
-    if kb.rdf.has_reference() and marker.exists() and marker.read_text().strip() == current:
-        return
-    kb.rdf.replace_graph(REFERENCE_GRAPH, load_reference_graph(folder))
-    marker.write_text(current, encoding="utf-8")
-
-
 def remove(settings: Settings, doc_ids: Sequence[str]) -> list[str]:
     """`kg remove`: take documents out of every store."""
-    with write_lock(settings.lock_path):
+    with write_lock(settings.lock_path), disk_full_is_one_line(f"removing from {settings.home}"):
+        verify_published(settings)
         kb = KnowledgeBase(settings, read_only=False)
-        registered = kb.registry()
-        unknown = [d for d in doc_ids if d not in registered and d not in kb.texts.doc_ids()]
-        if unknown:
-            raise NotFoundError(f"no document {unknown[0]!r}; see `kg docs`")
-        for doc_id in doc_ids:
-            remove_document(kb, doc_id)
-        kb.lexical.rebuild(kb.texts.all_passages())
-        kb.bump_generation()
+        try:
+            recover(kb)
+            registered = kb.registry()
+            unknown = [d for d in doc_ids if d not in registered]
+            if unknown:
+                raise NotFoundError(f"no document {unknown[0]!r}; see `kg docs`")
+            for doc_id in doc_ids:
+                remove_document(kb, doc_id)
+            kb.publish()
+        finally:
+            kb.close()
     return list(doc_ids)

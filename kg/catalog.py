@@ -6,6 +6,7 @@ from typing import Any
 
 from kg.base import KnowledgeBase
 from kg.namespaces import REGISTRY_GRAPH
+from kg.stores import describe_backends
 
 
 def documents(kb: KnowledgeBase) -> list[dict[str, str]]:
@@ -22,14 +23,26 @@ def documents(kb: KnowledgeBase) -> list[dict[str, str]]:
 
 
 def stats(kb: KnowledgeBase) -> dict[str, Any]:
+    """Counts of the published generation, and which backends hold it."""
     docs = documents(kb)
     graphs = kb.rdf.graph_names()
     return {
         "home": str(kb.home.resolve()),
+        "generation": kb.generation,
         "documents": len(docs),
         "passages": len(kb.lexical.ids),
         "vectors": kb.vectors.count(),
         "triples": kb.rdf.count(),
         "named_graphs": len(graphs),
         "embedder": kb.settings.embedder,
+        **{f"{kind}_store": where for kind, where in _backends(kb).items()},
+    }
+
+
+def _backends(kb: KnowledgeBase) -> dict[str, str]:
+    described = describe_backends(kb.settings)
+    return {
+        "rdf": described["rdf"],
+        "vector": described["vectors"],
+        "lexical": described["lexical"],
     }

@@ -73,3 +73,35 @@ class StoreLockedError(KGError):
 
 class EmptyStoreError(KGError):
     """Nothing has been ingested yet."""
+
+
+class StoreDamagedError(KGError):
+    """A part of the knowledge base failed its integrity check; ``kg check --repair`` fixes it."""
+
+    def __init__(self, part: str, detail: str) -> None:
+        super().__init__(f"the {part} is damaged ({detail}); run `kg check --repair`")
+        self.part = part
+        self.detail = detail
+
+
+class DiskFullError(KGError):
+    """The disk filled up during a write; what was published before is intact."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"no space left on device while {what}; nothing is half-written and what was "
+            "published before is intact: free some space and run the command again"
+        )
+        self.what = what
+
+
+class StoreError(KGError):
+    """A store backend (a SPARQL or Chroma server) failed; the message names it, never its reply."""
+
+
+class StoreUnavailableError(StoreError):
+    """The server cannot be reached: a bad URL, a server that is down, or one that timed out."""
+
+
+class WriteRefusedError(StoreError):
+    """The server answered but refused a write (no permission, read-only endpoint, error)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from kg.base import KnowledgeBase
 from kg.errors import NotFoundError, QueryError
 from kg.namespaces import doc_graph_iri
@@ -16,17 +14,9 @@ def export_dataset(kb: KnowledgeBase, fmt: str, doc_id: str | None = None) -> by
     if record is None or record.rdf is None or not record.serves(formats.DATASET):
         valid = ", ".join(formats.cli_choices(formats.DATASET))
         raise QueryError(f"unknown export format {fmt!r}; valid: {valid}")
-    target = record.rdf
-    graphs = kb.rdf.graph_names()
-    if doc_id is not None:
-        iri = doc_graph_iri(doc_id)
-        if iri not in graphs:
-            raise NotFoundError(f"no document {doc_id!r}; see `kg docs`")
-        graphs = [iri]
-    if target.supports_datasets:
-        if doc_id is None:
-            return kb.rdf.store.dump(format=target) or b""
-        quads = kb.rdf.quads(graphs[0])
-        return ox.serialize(quads, format=target) or b""
-    triples = (ox.Triple(q.subject, q.predicate, q.object) for g in graphs for q in kb.rdf.quads(g))
-    return ox.serialize(triples, format=target) or b""
+    if doc_id is None:
+        return kb.rdf.dump(record.rdf)
+    iri = doc_graph_iri(doc_id)
+    if iri not in kb.rdf.graph_names():
+        raise NotFoundError(f"no document {doc_id!r}; see `kg docs`")
+    return kb.rdf.dump(record.rdf, iri)

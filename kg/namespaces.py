@@ -14,6 +14,8 @@ ELI = Namespace("http://data.europa.eu/eli/ontology#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 GOV = Namespace("https://w3id.org/govkg/def#")
 GOVID = Namespace("https://w3id.org/govkg/id/")
+# Checksums of stored texts in the registry graph (the SPDX terms DCAT 3 uses); not bound.
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 GRAPH_BASE = "https://w3id.org/govkg/graph/"
 REFERENCE_GRAPH = GRAPH_BASE + "reference"
 REGISTRY_GRAPH = GRAPH_BASE + "registry"

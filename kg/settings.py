@@ -25,7 +25,10 @@ class Settings:
     embedder: str = _setting("minilm", "Embedding backend name (see kg.embed.EMBEDDERS).")
     embed_model: str = _setting("", "Path of a local sentence-transformers model; empty: bundled.")
     embed_batch: int = _setting(64, "Sentences per embedding batch.")
-    rdf_store: str = _setting("oxigraph", "RDF store backend name (see kg.rdfstore.STORES).")
+    rdf_store: str = _setting(
+        "oxigraph",
+        "RDF store backend (kg.stores.RDF_STORES): oxigraph (embedded) or sparql (a server).",
+    )
     top_k: int = _setting(8, "Passages retrieved per question.")
     max_citations: int = _setting(3, "Most sentences an answer is built from.")
     abstain_below: float = _setting(0.42, "Evidence score under which the assistant abstains.")
@@ -93,6 +96,14 @@ class Settings:
         8, "Graph entities one name in a question may stand for (best first)."
     )
     answer_max_relations: int = _setting(3, "Relations tried per question, strongest first.")
+    vector_store: str = _setting(
+        "chroma",
+        "Vector index backend (kg.stores.VECTOR_STORES): chroma (embedded) or chroma-http.",
+    )
+    lexical_store: str = _setting("bm25", "Lexical index backend (kg.stores.LEXICAL_STORES): bm25.")
+    check_sample: int = _setting(
+        32, "Passages `kg check` re-embeds to compare with their stored vectors (0: none)."
+    )
     ner: bool = _setting(True, "Run spaCy's English NER beside the extraction rules during ingest.")
     admin_token: str = _setting(
         "",
@@ -115,6 +126,17 @@ class Settings:
     file_memory_mb: int = _setting(
         4096, "Memory (MB) the process reading one file may use before the file is skipped."
     )
+    sparql_url: str = _setting("", "SPARQL 1.1 query endpoint when KG_RDF_STORE=sparql.")
+    sparql_update_url: str = _setting(
+        "", "SPARQL 1.1 update endpoint when KG_RDF_STORE=sparql; empty: KG_SPARQL_URL."
+    )
+    sparql_user: str = _setting("", "User for the SPARQL server (HTTP basic or digest); optional.")
+    sparql_password: str = _setting("", "Password of KG_SPARQL_USER; never printed.", secret=True)
+    sparql_write_timeout: float = _setting(
+        300.0, "Seconds one update request (a batch of documents) may take on a SPARQL server."
+    )
+    chroma_host: str = _setting("127.0.0.1", "Chroma server host when KG_VECTOR_STORE=chroma-http.")
+    chroma_port: int = _setting(8000, "Chroma server port when KG_VECTOR_STORE=chroma-http.")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

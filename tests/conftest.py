@@ -133,7 +133,7 @@ def running_server(home: Path, **env: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
+        deadline = time.monotonic() + 600  # a loaded machine starts it slowly
         while True:
             if proc.poll() is not None:
                 stderr = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
@@ -157,3 +157,51 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     folder = REPO / "tests" / "artifacts" / "screenshots"
     if folder.is_dir() and any(folder.glob("*.png")):
         terminalreporter.write_line(f"screenshots of the app: {folder}")
+
+
+# --- Real servers (tests marked `server`): each started once per session, on loopback ---
+
+BACKENDS = [
+    "embedded",
+    pytest.param("oxigraph-server", marks=pytest.mark.server),
+    pytest.param("virtuoso", marks=pytest.mark.server),
+]
+
+
+def _start(name: str, factory: pytest.TempPathFactory, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    from tests import servers
+
+    started = getattr(servers, f"start_{name}")(factory.mktemp(f"{name}-server"))
+    request.addfinalizer(started.stop)
+    return started
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    return _start("chroma", tmp_path_factory, request)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    return _start("oxigraph", tmp_path_factory, request)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    return _start("virtuoso", tmp_path_factory, request)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The `KG_*` variables of one set of backends, already in the environment (empty for
+    the embedded stores); the servers are emptied before each test."""
+    env: dict[str, str] = {}
+    if request.param != "embedded":
+        rdf = "oxigraph_server" if request.param == "oxigraph-server" else "virtuoso_server"
+        env = {**request.getfixturevalue(rdf).env, **request.getfixturevalue("chroma_server").env}
+        from tests.servers import wipe
+
+        wipe(env)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env

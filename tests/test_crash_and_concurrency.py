@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from assistant.answer import Answerer
-from ingest.check import find_problems
+from ingest.check import check
 from kg.base import KnowledgeBase
 from kg.settings import Settings
 from tests.conftest import CORPUS, REPO, kg_command, running_server, subprocess_env
@@ -85,32 +85,31 @@ def test_kill_9_mid_ingest_then_reingest_repairs(tmp_path: Path, kill_after: int
     )
     assert rerun.returncode == 0, rerun.stderr
     settings = Settings.from_env(home=home)
+    assert check(settings).problems == []
     kb = KnowledgeBase(settings)
-    assert find_problems(kb) == []
     assert len(kb.registry()) == 2 + len(TOPICS)
     assert sorted(kb.lexical.ids) == sorted(p.passage_id for p in kb.texts.all_passages())
     answer = Answerer(kb).ask("Who presented the Dental Access report to the Committee?")
     assert answer.answered and "Head of Dental Commissioning" in answer.answer
 
 
-def test_check_finds_and_repairs_a_half_written_document(tmp_path: Path) -> None:
+def test_check_finds_and_repairs_a_document_whose_vectors_were_lost(tmp_path: Path) -> None:
     corpus, home = tmp_path / "corpus", tmp_path / "home"
     _write_corpus(corpus)
-    from ingest.check import check
     from ingest.pipeline import ingest
 
     settings = Settings.from_env(home=home)
     ingest(settings, [corpus])
     kb = KnowledgeBase(settings, read_only=False)
-    kb.vectors.delete_documents(["dental-access"])  # as if the process died mid-write
-    del kb
-    problems = check(settings)
-    assert problems == ["dental-access: vector index does not match its passages"]
-    assert check(settings, fix=True) == problems
-    assert check(settings) == []
+    kb.vectors.delete_documents(["dental-access"])  # lost from the working index
+    kb.close()
+    problems = [str(p) for p in check(settings).problems]
+    assert len(problems) == 1 and problems[0].startswith("vector index: dental-access: ")
+    repaired = check(settings, fix=True)
+    assert "vector index: re-embedded 1 documents" in repaired.repaired
+    assert check(settings).problems == []
     report = ingest(settings, [corpus])
-    assert report.added == ["dental-access"]
-    assert check(settings) == []
+    assert report.unchanged and not report.added and not report.repaired
 
 
 def _count_documents(url: str) -> int:
@@ -171,3 +170,121 @@ def test_server_answers_during_an_ingest_and_sees_new_documents(tmp_path: Path) 
         assert "Director of Pharmacy" in _ask(
             url, "Who presented the Pharmacy First report to the Committee?"
         )
+
+
+def test_server_cites_the_old_version_while_a_document_is_replaced(tmp_path: Path) -> None:
+    """Readers use the last published generation: during the ingest the replaced document
+    is answered and cited from its old text, after it from the new one, with no restart."""
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    _write_corpus(corpus)
+    env = subprocess_env(home)
+    subprocess.run(
+        [*kg_command(), "ingest", str(corpus)], env=env, cwd=REPO, check=True, timeout=300
+    )
+    question = "Who presented the Dental Access report to the Committee?"
+    old, new = "Head of Dental Commissioning", "Director of Dental Services"
+    dental = corpus / "dental-access.txt"
+    with running_server(home) as url:
+        assert old in _ask(url, question)
+        dental.write_text(dental.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        for n in range(12):  # more work, so that the ingest runs while we ask
+            (corpus / f"filler-{n}.txt").write_text(
+                TEMPLATE.format(title=f"Topic {n}", officer="Clerk", amount=n, month="May"),
+                encoding="utf-8",
+            )
+        ingest = subprocess.Popen(
+            [*kg_command(), "ingest", str(corpus)],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        during = []
+        while ingest.poll() is None:
+            during.append(_ask(url, question))
+        assert ingest.returncode == 0, ingest.stderr.read() if ingest.stderr else ""
+        answered = [a for a in during if old in a or new in a]
+        assert answered, during
+        # Until the new generation was published, only the old text is cited.
+        first_new = next((i for i, a in enumerate(answered) if new in a), len(answered))
+        assert all(old in a and new not in a for a in answered[:first_new])
+        assert all(new in a for a in answered[first_new:])
+        after = _ask(url, question)
+        assert new in after and old not in after
+        assert _count_documents(url) == 2 + len(TOPICS) + 12
+
+
+@pytest.mark.parametrize("at", ["staging", "published"])
+def test_kill_9_while_publishing_leaves_a_usable_generation(tmp_path: Path, at: str) -> None:
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    _write_corpus(corpus)
+    env = subprocess_env(home)
+    proc = subprocess.Popen(
+        [*kg_command(), "ingest", str(corpus)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    folder = home / "generations"
+    deadline = time.monotonic() + 300
+
+    def reached() -> bool:
+        if at == "staging":
+            return folder.exists() and any(p.name.startswith(".staging") for p in folder.iterdir())
+        return (home / "generation").exists()
+
+    while not reached() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    rerun = subprocess.run(
+        [*kg_command(), "ingest", str(corpus)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    settings = Settings.from_env(home=home)
+    assert check(settings).problems == []
+    assert not any(p.name.startswith(".staging") for p in folder.iterdir())
+    kb = KnowledgeBase(settings)
+    assert len(kb.registry()) == 2 + len(TOPICS)
+    answer = Answerer(kb).ask("Who presented the Pharmacy First report to the Committee?")
+    assert answer.answered and "Director of Pharmacy" in answer.answer
+
+
+def test_check_during_an_ingest_reports_no_false_problem(tmp_path: Path) -> None:
+    corpus, home = tmp_path / "corpus", tmp_path / "home"
+    _write_corpus(corpus)
+    for n in range(40):  # enough work that several checks run during the ingest
+        text = TEMPLATE.format(title=f"Topic {n}", officer="Clerk", amount=n, month="May")
+        (corpus / f"filler-{n}.txt").write_text(text, encoding="utf-8")
+    env = subprocess_env(home, KG_CHECK_SAMPLE="0")
+    subprocess.run(
+        [*kg_command(), "ingest", str(CORPUS)], env=env, cwd=REPO, check=True, timeout=300
+    )
+    ingest = subprocess.Popen(
+        [*kg_command(), "ingest", str(corpus)],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    lock = home / "write.lock"
+    while ingest.poll() is None and "kg ingest" not in lock.read_text():
+        time.sleep(0.05)
+    checked_during = 0
+    while ingest.poll() is None:
+        done = subprocess.run(
+            [*kg_command(), "check"], env=env, cwd=REPO, capture_output=True, text=True
+        )
+        if ingest.poll() is None and "writing to" in done.stderr:
+            checked_during += 1
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.strip().endswith("consistent")
+    assert ingest.returncode == 0
+    assert checked_during >= 1

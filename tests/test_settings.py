@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kg.base import KnowledgeBase
 from kg.embed import HashingEmbedder, get_embedder
 from kg.errors import ConfigError, UnknownBackendError
-from kg.rdfstore import open_store
 from kg.settings import Settings
 
 
@@ -24,8 +24,15 @@ def test_bad_values_and_unknown_backends_say_what_is_valid() -> None:
         Settings.from_env({"KG_TOP_K": "many"})
     with pytest.raises(UnknownBackendError, match="valid: hashing, minilm"):
         get_embedder("word2vec")
-    with pytest.raises(UnknownBackendError, match="valid: memory, oxigraph"):
-        open_store("jena", Path("/tmp/x"), False)
+    for variable, valid in (
+        ("KG_RDF_STORE", "oxigraph, sparql"),
+        ("KG_VECTOR_STORE", "chroma, chroma-http"),
+        ("KG_LEXICAL_STORE", "bm25"),
+    ):
+        settings = Settings.from_env({variable: "jena", "KG_HOME": "/tmp/never-created"})
+        with pytest.raises(UnknownBackendError, match=f"{variable}.*'jena'; valid: {valid}"):
+            KnowledgeBase(settings, read_only=False)
+    assert not Path("/tmp/never-created").exists()
 
 
 def test_hashing_embedder_is_deterministic_and_normalised() -> None:
@@ -33,3 +40,18 @@ def test_hashing_embedder_is_deterministic_and_normalised() -> None:
     assert np.allclose(vectors[0], vectors[1])
     assert np.isclose(np.linalg.norm(vectors[0]), 1.0)
     assert not vectors[2].any()
+
+
+def test_a_backend_registers_once_and_unknown_names_list_the_valid_ones() -> None:
+    from kg.stores import Registry
+
+    class Backend:
+        name = "example"
+
+    registry: Registry[Backend] = Registry("example store", "KG_EXAMPLE_STORE")
+    registry.register(Backend())
+    assert registry.get("example").name == "example"
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register(Backend())
+    with pytest.raises(UnknownBackendError, match=r"KG_EXAMPLE_STORE.*'other'; valid: example"):
+        registry.get("other")

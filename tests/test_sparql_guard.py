@@ -19,9 +19,9 @@ from kg.errors import (
     UpdateRefusedError,
 )
 from kg.namespaces import PREFIXES
-from kg.rdfstore import RdfStore
 from kg.sparql import engine, formats, guard
 from kg.sparql.engine import QueryRequest
+from kg.stores.rdf_embedded import OxigraphDataset
 from tests.sparql_attacks import (
     RecordingListener,
     issue_spellings,
@@ -183,7 +183,9 @@ def test_an_engine_error_never_carries_the_remote_answer() -> None:
         text = f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
         verdict = guard.judge(text, max_depth=64, allow_service=True)
         with pytest.raises(QueryError) as caught:
-            engine.evaluate(RdfStore.open(None), QueryRequest(text, allow_service=True), verdict)
+            engine.evaluate(
+                OxigraphDataset.in_memory(), QueryRequest(text, allow_service=True), verdict
+            )
         assert listener.connections == 1  # it did go out: this is the guard-less baseline
         assert RecordingListener.SECRET.decode() not in str(caught.value)
 

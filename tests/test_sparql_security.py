@@ -340,7 +340,7 @@ def test_worker_count_never_exceeds_the_limit_under_races(corpus_home: Path) -> 
     def analyst(index: int) -> None:
         for round_ in range(3):
             query = RUNAWAY if (index + round_) % 2 else ORGS
-            message = ("query", str(kb.settings.rdf_dir), kb.generation, 64, QueryRequest(query))
+            message = ("query", str(kb.rdf.read_path()), kb.generation, 64, QueryRequest(query))
             try:
                 pool.run(message, timeout=0.5, wait=120)
                 outcomes.append("ok")
@@ -367,7 +367,7 @@ def test_worker_count_never_exceeds_the_limit_under_races(corpus_home: Path) -> 
 def test_a_worker_death_is_reported_by_its_cause(corpus_home: Path) -> None:
     kb = KnowledgeBase(Settings.from_env(home=corpus_home), read_only=True)
     pool = WorkerPool(1, 900)
-    message = ("query", str(kb.settings.rdf_dir), kb.generation, 64, QueryRequest(RUNAWAY))
+    message = ("query", str(kb.rdf.read_path()), kb.generation, 64, QueryRequest(RUNAWAY))
     errors: list[Exception] = []
 
     def run() -> None:
@@ -391,7 +391,7 @@ def test_a_worker_death_is_reported_by_its_cause(corpus_home: Path) -> None:
         sort_everything = "SELECT * WHERE { ?a ?p ?o . ?b ?q ?r . ?c ?s ?t } ORDER BY ?a ?b ?c"
         hungry = (
             "query",
-            str(kb.settings.rdf_dir),
+            str(kb.rdf.read_path()),
             kb.generation,
             64,
             QueryRequest(sort_everything),
@@ -400,7 +400,7 @@ def test_a_worker_death_is_reported_by_its_cause(corpus_home: Path) -> None:
             pool.run(hungry, timeout=120, wait=60)
         assert (
             pool.run(
-                ("query", str(kb.settings.rdf_dir), kb.generation, 64, QueryRequest(ORGS)), 60, 60
+                ("query", str(kb.rdf.read_path()), kb.generation, 64, QueryRequest(ORGS)), 60, 60
             ).rows
             >= 3
         )

@@ -9,7 +9,7 @@ import itertools
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -17,12 +17,7 @@ from kg.errors import QueryError
 from kg.namespaces import PREFIXES
 from kg.sparql import formats
 from kg.sparql.guard import Verdict
-
-
-class Queryable(Protocol):
-    """What the engine needs of a dataset (seam 2's RDF store protocol offers it)."""
-
-    def query(self, sparql: str, union: bool = True, **kwargs: Any) -> Any: ...
+from kg.stores.base import RdfDataset
 
 
 @dataclass(frozen=True)
@@ -64,15 +59,15 @@ class QueryResult:
     variables: list[str] = field(default_factory=list)
 
 
-def _graph_node(iri: str) -> ox.NamedNode:
+def _check_iri(iri: str) -> None:
     try:
-        return ox.NamedNode(iri)
+        ox.NamedNode(iri)
     except ValueError:
         raise QueryError(f"not an absolute IRI: {iri!r}") from None
 
 
 def start(
-    store: Queryable,
+    store: RdfDataset,
     text: str,
     *,
     union: bool = True,
@@ -85,16 +80,19 @@ def start(
     The union of all graphs is the default graph unless ``union`` is false or the caller
     names graphs (the protocol's ``default-graph-uri`` / ``named-graph-uri``).
     """
-    kwargs: dict[str, Any] = {"prefixes": PREFIXES}
     defaults, named = list(default_graphs), list(named_graphs)
-    if defaults or named:
-        kwargs["default_graph"] = [_graph_node(g) for g in defaults]
-        kwargs["named_graphs"] = [_graph_node(g) for g in named]
-        union = False
-    if substitutions:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+    for iri in defaults + named:
+        _check_iri(iri)
+    given = bool(defaults or named)
     try:
-        raw = store.query(text, union=union, **kwargs)
+        raw = store.query(
+            text,
+            union=union and not given,
+            default_graphs=defaults if given else None,
+            named_graphs=named if given else None,
+            prefixes=PREFIXES,
+            bindings=substitutions or None,
+        )
     except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL query: {exc}") from None
     except (OSError, RuntimeError) as exc:  # evaluation errors (ASK evaluates at once)
@@ -122,7 +120,7 @@ def _take(items: Iterator[Any], limit: int) -> tuple[list[Any], bool]:
     return taken[:limit], len(taken) > limit
 
 
-def evaluate(store: Queryable, request: QueryRequest, verdict: Verdict) -> QueryResponse:
+def evaluate(store: RdfDataset, request: QueryRequest, verdict: Verdict) -> QueryResponse:
     """Evaluate a judged query and serialise it, stopping after ``max_rows`` rows."""
     started = time.monotonic()
     result = start(
@@ -155,7 +153,7 @@ def evaluate(store: Queryable, request: QueryRequest, verdict: Verdict) -> Query
 
 
 def run_query(
-    store: Queryable,
+    store: RdfDataset,
     text: str,
     max_rows: int | None = None,
     *,

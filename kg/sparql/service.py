@@ -30,10 +30,10 @@ WARM_WORKERS = 2  # started with the server; the rest start when first needed
 def _worker_store_path(kb: KnowledgeBase) -> Path | None:
     """The directory a worker process opens read-only, or None to query in this process.
 
-    The only place that knows it (seam 2: becomes ``kb.rdf.read_path()``). The in-memory
-    store lives in this process only, so it has none.
+    The only place that knows it: the published snapshot readers must read
+    (``kb.rdf.read_path()``, seam 2); None for a writer's or a server's dataset.
     """
-    return kb.settings.rdf_dir if kb.settings.rdf_store == "oxigraph" else None
+    return kb.rdf.read_path()
 
 
 def queue_wait(settings: Settings) -> float:
@@ -68,7 +68,10 @@ class QueryService:
         """Start the first workers now; returns the network protection they run under."""
         kb = self.kb_provider()
         if _worker_store_path(kb) is None:
-            return "not needed: queries run in this process (the store has no read path)"
+            return (
+                f"not needed: queries go to the {kb.rdf.backend} store from this process"
+                " (it has no read path for a worker)"
+            )
         return self.pool.warm(WARM_WORKERS)
 
     def run(self, request: QueryRequest, *, client: str = "local") -> QueryResponse:
@@ -89,8 +92,9 @@ class QueryService:
 
     @staticmethod
     def _in_process(kb: KnowledgeBase, request: QueryRequest, max_depth: int) -> QueryResponse:
-        """Stores without a read path: guard and evaluate here. The embedded in-memory
-        store cannot be interrupted; a server backend applies the timeout itself."""
+        """Stores without a read path: guard here, then evaluate through the store. A
+        server backend (``sparql``) sends the judged query to the server with
+        KG_SPARQL_TIMEOUT as its HTTP timeout; the engine applies the row cap."""
         verdict = guard.judge(
             request.query, max_depth=max_depth, allow_service=request.allow_service
         )

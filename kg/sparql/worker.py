@@ -1,7 +1,7 @@
 """The query worker process: sandbox, memory cap, then one request at a time over a pipe.
 
 ``python -c 'from kg.sparql.worker import main; main()' FD MEMORY_MB`` (started by
-:class:`kg.sparql.pool.WorkerPool`). Requests are ``("query", store_path, generation,
+:class:`kg.sparql.pool.WorkerPool`). Requests are ``("query", read_path, generation,
 QueryRequest)``; replies are ``("ok", QueryResponse)`` or ``("error", class name, message)``.
 """
 
@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from kg.sparql import sandbox
@@ -24,18 +25,6 @@ def main() -> None:
 
     limit_memory(memory_mb)
     _serve(Connection(fd), protection, memory_mb)
-
-
-class _ReadOnly:
-    """A store opened read-only from a read path, queried as the engine expects."""
-
-    def __init__(self, path: str) -> None:
-        import pyoxigraph as ox
-
-        self.store = ox.Store.read_only(path)
-
-    def query(self, sparql: str, union: bool = True, **kwargs: Any) -> Any:
-        return self.store.query(sparql, use_default_graph_as_union=union, **kwargs)
 
 
 class _Empty:
@@ -55,11 +44,12 @@ class _Empty:
 
 
 def _serve(conn: Connection, protection: str, memory_mb: int) -> None:
-    from kg.errors import QueryError, UnreadableQueryError, WorkerCrashedError
+    from kg.errors import KGError, QueryError, UnreadableQueryError, WorkerCrashedError
     from kg.sparql import engine, guard
+    from kg.stores.rdf_embedded import OxigraphDataset, open_snapshot
 
     sandboxed = protection != sandbox.NONE
-    store: _ReadOnly | None = None
+    store: OxigraphDataset | None = None
     opened: tuple[str, str] | None = None
     conn.send(("ready", protection))  # the parent starts a query's clock only after this
     while True:
@@ -76,10 +66,16 @@ def _serve(conn: Connection, protection: str, memory_mb: int) -> None:
             except UnreadableQueryError as unreadable:
                 raise _explain(unreadable, request.query, sandboxed) from None
             if store is None or opened != (path, generation):
-                store, opened = _ReadOnly(path), (path, generation)
+                if store is not None:
+                    store.close()  # releases the old generation's lease: the writer may drop it
+                    store = None
+                # the published snapshot, leased while open (kb.rdf.read_path())
+                store, opened = open_snapshot(Path(path)), (path, generation)
             reply: tuple[object, ...] = ("ok", engine.evaluate(store, request, verdict))
         except QueryError as exc:
             reply = ("error", type(exc).__name__, str(exc))
+        except KGError as exc:  # a damaged snapshot or a full disk: its one line
+            reply = ("error", "QueryError", str(exc))
         except OSError as exc:
             reply = ("error", "QueryError", f"cannot read the RDF store: {exc}")
         except MemoryError:
@@ -104,7 +100,7 @@ def _explain(unreadable: Exception, text: str, sandboxed: bool) -> Exception:
         _Empty().query(text, prefixes=PREFIXES)
     except SyntaxError as syntax:
         return QueryError(f"malformed SPARQL query: {syntax}")
-    except OSError:
+    except (OSError, RuntimeError):
         pass  # it parsed, then failed to evaluate: the refusal stands
     return UnreadableQueryError(
         "the query uses syntax the safety check cannot read, so it is not run"
