@@ -19,8 +19,9 @@ from assistant.entities import EntityIndex, Mention, Token, find_mentions, name_
 from assistant.model import Conversation, LinkedEntity
 from assistant.relations import Relation
 from ingest.extract.dates import Period, find_dates
-from kg.lexical import LexicalIndex, stems
+from kg.lexical import stems
 from kg.lexicon import Entry, Lexicon
+from kg.stores import LexicalIndex
 
 # What each kind of answer a question asks for accepts from a relation ("answers:" headers).
 ACCEPTS: dict[str, frozenset[str]] = {

@@ -322,7 +322,7 @@ def recover(kb: KnowledgeBase) -> list[str]:
         if isinstance(meta, str):
             raise StoreDamagedError(TEXTS, f"{doc_id!r}: {meta}")
         expected[doc_id] = {
-            vector_id(f"{doc_id}:{s}-{e}", record.version) for s, e, _ in meta["passages"]
+            vector_id(f"{doc_id}:{s}-{e}", record.version) for s, e, *_ in meta["passages"]
         }
     stray: list[str] = []
     damaged = []
