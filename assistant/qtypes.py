@@ -43,7 +43,9 @@ def detectors(lexicon: Lexicon) -> Detectors:
     money_words = _alternation(lexicon.words("money-words"))
     titles = _alternation(lexicon.words("titles"))
     heads = _alternation(lexicon.words("org-heads") | lexicon.words("roles"))
-    # A name starts with a capital that is not just the sentence's "The" or "This".
+    # A name starts with a capital that is not just the sentence's "The" or "This". A bare
+    # acronym is not a name here ("GP access"): the acronyms of bodies are linked through
+    # the entity index instead (assistant.sources.passages.names_someone).
     cap = rf"(?!(?i:{_alternation(lexicon.words('name-stop-words'))})\b)[A-Z][\w’'-]+"
     return Detectors(
         date=re.compile(date, re.IGNORECASE),
@@ -53,7 +55,7 @@ def detectors(lexicon: Lexicon) -> Detectors:
         ),
         agent=re.compile(
             rf"\b(?:{titles})\.?\s+[A-Z]|\b{cap}\s+(?:(?:of|for|and|the)\s+)?{cap}"
-            rf"|\b[A-Z]{{2,}}s?\b|\b(?i:{heads})s?\s+(?:of|for)\s+{cap}",
+            rf"|\b(?i:{heads})s?\s+(?:of|for)\s+{cap}",
         ),
         role=re.compile(rf"\b(?:{_alternation(lexicon.words('roles'))})s?\b", re.IGNORECASE),
     )

@@ -134,6 +134,27 @@ def test_councillor_answers_keep_their_own_sources_and_open_the_document(
     assert not browser.find_elements(By.CSS_SELECTOR, ".kg-source")
 
 
+def test_councillor_graph_facts_follow_up_and_sparql_button(server: str, browser: Any) -> None:
+    """The answer comes from graph facts, the follow-up reads "it" from the turn before, and
+    "How this answer was found" opens the facts' SPARQL in the SPARQL tab."""
+    By = _by()
+    load_app(browser, server + "/")
+    ask(browser, "Who set up the GP PSU Steering Group?", 1)
+    ask(browser, "Who chairs it?", 2)
+    turns = browser.find_elements(By.CSS_SELECTOR, "#kg-chat .kg-turn")
+    assert "Subeena Suleman" in turns[1].text
+    how = turns[1].find_element(By.CSS_SELECTOR, ".kg-how")
+    how.find_element(By.TAG_NAME, "summary").click()
+    assert "Facts from the graph" in how.text
+    assert "heldBy" in how.find_element(By.CSS_SELECTOR, "pre.kg-code").text
+    shot(browser, "councillor-3-graph-facts")
+    how.find_element(By.CSS_SELECTOR, "[data-kg-action=sparql]").click()
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#kg-sparql-editor .CodeMirror"))
+    wait_for(browser, lambda d: "heldBy" in _editor_value(d))
+    browser.find_element(By.ID, "kg-sparql-run").click()
+    wait_for(browser, lambda d: "subeena-suleman" in text_of(d, "kg-sparql-results"))
+
+
 def test_councillor_abstention_looks_different(server: str, browser: Any) -> None:
     By = _by()
     load_app(browser, server + "/")

@@ -56,7 +56,9 @@ def document_info(kb: KnowledgeBase, doc_id: str) -> DocumentInfo:
         source=meta.get("source") or None,
         path=str(meta.get("path") or ""),
         page_starts=tuple(int(p) for p in meta.get("page_starts") or ()),
-        passages=tuple((int(s), int(e), str(sec)) for s, e, sec in meta.get("passages") or ()),
+        passages=tuple(
+            (int(row[0]), int(row[1]), str(row[2])) for row in meta.get("passages") or ()
+        ),  # a row is [start, end, section, context…] (Passage.to_row)
     )
 
 

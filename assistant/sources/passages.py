@@ -300,17 +300,23 @@ def holds_the_answer(cand: Candidate, ctx: Context) -> bool:
     if q.asks in HARD_TYPES:
         return has_type(q.asks, cand.text, ctx.lexicon, q.acronym)
     if q.asks in ("agent", "person", "body"):
-        return cand.referent is not None or names_someone(cand.text, ctx)
+        asked = {e.iri for e in q.entities}
+        if cand.referent is not None and cand.referent.iri not in asked:
+            return True
+        return names_someone(cand.text, ctx)
     return True
 
 
 def names_someone(text: str, ctx: Context) -> bool:
+    """Does ``text`` name a person, body or post other than those the question names (the
+    committee a "who chairs the committee?" question is about does not answer it)?"""
     from assistant.entities import find_mentions
 
     if has_type("agent", text, ctx.lexicon):
         return True
+    asked = {e.iri for e in ctx.question.entities}
     return any(
-        ctx.index.kinds.get(i) in {"person", "organisation", "post"}
+        ctx.index.kinds.get(i) in {"person", "organisation", "post"} and i not in asked
         for m in find_mentions(ctx.index, text, ctx.stop)
         for i in m.iris
     )
