@@ -394,7 +394,7 @@ class GraphSource:
             for v in say.also
             if isinstance(row.get(v), ox.NamedNode) and (p := self.renderer.passage(row[v].value))
         ]
-        values, grounded = self.renderer.values(row, passage.embedding_text)
+        values, grounded = self.renderer.values(row, passage.text)
         said = self.renderer.say(say, values)
         also: list[Passage] = []
         if said is None and more:
