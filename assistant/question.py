@@ -416,6 +416,9 @@ class Analyser:
         question names first (its head: "the director … at the ICB" asks of the post), the
         most specific (fewest subject kinds) first."""
         order = list(dict.fromkeys(e.kind for e in entities))
+        if accepted and order and order[0] == "person" and "person" in accepted:
+            # "who is Subeena Suleman?": the question already names who; it asks what she is
+            accepted = frozenset({"role", "post"})
         fitting = sorted(
             (
                 r

@@ -562,7 +562,7 @@ class GraphSource:
         groups: dict[str, list[Statement]] = {}
         for st in statements:
             st.checks = ["grounded in its passage"]
-            if not answers_the_kind_asked(st, question, self.lexicon):
+            if not answers_the_kind_asked(st, question, self.lexicon, self.index):
                 continue
             st.checks.append("answers the kind asked")
             if how == "passages" and about_someone_else(st, question, self.index):
@@ -599,10 +599,21 @@ class GraphSource:
 # ---- named checks on a statement ------------------------------------------------------------
 
 
-def answers_the_kind_asked(st: Statement, question: Question, lexicon: Lexicon) -> bool:
+AGENT_KINDS = frozenset({"person", "organisation", "post"})
+
+
+def answers_the_kind_asked(
+    st: Statement, question: Question, lexicon: Lexicon, index: EntityIndex | None = None
+) -> bool:
     """A "who" fact names a person, post or body; "when" a date; "how many" a number."""
     asks = question.asks
     if asks in ("agent", "person", "body"):
+        own = {e.iri for e in question.entities}
+        agents = [
+            iri for iri in st.named.values() if index is None or index.kinds.get(iri) in AGENT_KINDS
+        ]
+        if agents and all(iri in own for iri in agents) and not st.verbatim:
+            return False  # "who runs the PSU?" is not answered by what the PSU runs
         return bool(st.kinds & {"person", "organisation", "post"}) or (
             st.verbatim and has_type("agent", st.text, lexicon)
         )

@@ -304,7 +304,23 @@ def holds_the_answer(cand: Candidate, ctx: Context) -> bool:
         if cand.referent is not None and cand.referent.iri not in asked:
             return True
         return names_someone(cand.text, ctx)
+    if q.asks == "place":
+        return names_a_place(cand.text, ctx)
     return True
+
+
+def names_a_place(text: str, ctx: Context) -> bool:
+    """A "where" answer names a venue (lexicon: venue-words) or a place the graph knows."""
+    from assistant.entities import find_mentions
+
+    venues = "venue-words" in ctx.lexicon.scheme_names
+    if venues and ctx.lexicon.pattern("venue-words").search(text):
+        return True
+    return any(
+        ctx.index.kinds.get(i) == "place"
+        for m in find_mentions(ctx.index, text, ctx.stop)
+        for i in m.iris
+    )
 
 
 def names_someone(text: str, ctx: Context) -> bool:
