@@ -166,6 +166,8 @@ class EntityIndex:
         key = name_key(name)
         if not key or len(key) > MAX_NAME_TOKENS or key in blocked:
             return
+        if len(key) > 1 and (key[-1],) in blocked and prop != str(GOV.acronym):
+            return  # a name cut short ("Leader of the") names nothing a question could mean
         for spelling in self.spellings(key) - {key}:
             self.exact[spelling].add(iri)
             if len(spelling) >= 3:

@@ -259,7 +259,9 @@ class Analyser:
             # an acronym, written as they write it
             known = self._known_acronyms()
             candidates = [
-                known[t.norm] for t in toks if t.norm in known and t.norm not in self.stop
+                known[t.raw.lower()]
+                for t in toks
+                if t.raw.lower() in known and t.norm not in self.stop
             ]
         if not candidates:
             return None
