@@ -304,9 +304,21 @@ def holds_the_answer(cand: Candidate, ctx: Context) -> bool:
         if cand.referent is not None and cand.referent.iri not in asked:
             return True
         return names_someone(cand.text, ctx)
-    if q.asks == "place":
+    if q.asks == "place" and _asks_where(q.text, ctx.lexicon):
         return names_a_place(cand.text, ctx)
     return True
+
+
+def _asks_where(question: str, lexicon: Lexicon) -> bool:
+    """The question itself asks where ("Where did …", "which venue …"), not a clause inside
+    it ("what example was given of where services could be co-located?")."""
+    text = " ".join(question.lower().split())
+    return any(
+        text.startswith(form.lower() + " ")
+        for entry in lexicon.entries("ask-forms")
+        if entry.notation == "place"
+        for form in entry.forms
+    )
 
 
 def names_a_place(text: str, ctx: Context) -> bool:
