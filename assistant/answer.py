@@ -35,7 +35,7 @@ from assistant.model import (
 from assistant.question import Analyser, Question, coverage
 from assistant.relations import load_relations
 from assistant.retrieve import Hit, retrieve
-from assistant.sources.graph import GraphAnswer, GraphSource, linked_from
+from assistant.sources.graph import GraphAnswer, GraphSource, linked_from, reply_to
 from assistant.sources.passages import (
     Candidate,
     Context,
@@ -44,6 +44,7 @@ from assistant.sources.passages import (
 )
 from kg.base import KnowledgeBase
 from kg.lexicon import load_lexicon
+from kg.model import Passage
 from kg.namespaces import passage_iri
 
 
@@ -88,7 +89,7 @@ class Answerer:
         q = self.understand(text, conversation)
         trace = Trace(asks=q.asks, entities=list(q.entities))
         trace.notes += [
-            f"relation candidate: {c.relation.name} ({', '.join(c.cue_words) or 'follow-up'})"
+            f"relation candidate: {c.relation.name} ({c.why or ', '.join(c.cue_words) or 'follow-up'})"
             for c in q.relations
         ]
         if q.nonsense:
@@ -156,7 +157,8 @@ class Answerer:
                         dict(support.signals),
                     )
                 ]
-            return from_graph(self.kb, q.text, graph, graph.lead, support, trace)
+            replies = self._replies(graph)
+            return from_graph(self.kb, q.text, graph, graph.lead, support, trace, replies)
         if best is None:
             return abstain(q.text, self.kb, hits, trace)
         if (
@@ -170,8 +172,53 @@ class Answerer:
             )
             return abstain(q.text, self.kb, hits, trace, best.score)
         source = PassageSource(self.lexicon, self.index, s, self._vectors, lambda _: True, ctx.stop)
-        chosen = source.select(q, ranked)
+        chosen = self._with_replies(source.select(q, ranked))
         return from_passages(q.text, chosen, best.score, trace, self.kb)
+
+    def _replies(self, graph: GraphAnswer) -> list[tuple[Passage, int, int]]:
+        """The replies to the questions that verbatim facts state, when no fact says them."""
+        out = []
+        for st in graph.statements:
+            if not st.verbatim or st.relation == "questions":
+                continue  # the questions relation says its replies itself
+            reply = reply_to(self.kb, st.passage, st.text)
+            if reply is not None and not any(
+                o.passage.passage_id == reply[0].passage_id
+                and o.highlight[0] < reply[2]
+                and reply[1] < o.highlight[1]
+                for o in graph.statements
+            ):
+                out.append(reply)
+        return list(dict.fromkeys(out))
+
+    def _with_replies(self, chosen: list[Candidate]) -> list[Candidate]:
+        """A chosen sentence that asks a question the graph records is followed by its
+        reply ("what would happen to reablement …" → "… built into the base budget")."""
+        out: list[Candidate] = []
+        for cand in chosen:
+            out.append(cand)
+            reply = reply_to(self.kb, cand.hit.passage, cand.text)
+            if reply is None:
+                continue
+            passage, start, end = reply
+            if any(
+                c.hit.passage.passage_id == passage.passage_id and c.start < end and start < c.end
+                for c in chosen + out
+            ):
+                continue  # already said
+            hit = Hit(passage, self.kb.title(passage.doc_id), cand.hit.fused, cand.hit.dense, None)
+            text = passage.text[start - passage.start : end - passage.start]
+            out.append(
+                Candidate(
+                    hit,
+                    start,
+                    end,
+                    text,
+                    score=cand.score,
+                    checks=["the reply to the question it follows"],
+                )
+            )
+        return out
 
     def _remember(
         self,

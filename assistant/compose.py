@@ -73,8 +73,10 @@ def from_graph(
     lead: str | None,
     support: Candidate | None,
     trace: Trace,
+    replies: list[tuple[Passage, int, int]] | None = None,
 ) -> Answer:
-    """Facts first, then the best supporting sentence."""
+    """Facts first (a question a fact states followed by its reply), then the best
+    supporting sentence."""
     cites = Citations(kb)
     parts: list[str] = []
     facts: list[Fact] = []
@@ -84,6 +86,11 @@ def from_graph(
         text = f"{lead} {st.text}" if lead and n == 0 else st.text
         parts.append(f"{_end(text)} " + "".join(f"[{r}]" for r in dict.fromkeys(refs)))
         facts += facts_of(st, citation.n)
+    for passage, start, end in replies or []:
+        citation = cites.cite(passage, kb.title(passage.doc_id), (start, end))
+        parts.append(
+            f"{_sentence(passage.text[start - passage.start : end - passage.start])} [{citation.n}]"
+        )
     supporting = _supporting(kb, graph.statements, support)
     if supporting is not None:
         passage, (s, e), title = supporting

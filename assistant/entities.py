@@ -139,6 +139,7 @@ class EntityIndex:
     in_reference: set[str] = field(default_factory=set)
     prefixes: frozenset[str] = frozenset()
     heads: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (acronym, spelled out)
+    title_words: frozenset[str] = frozenset()  # "dr", "cllr": a surname after one is a name
 
     def spellings(self, key: tuple[str, ...]) -> set[tuple[str, ...]]:
         """The ways a name is also written: without a leading "NHS", with its generic head
@@ -165,6 +166,8 @@ class EntityIndex:
         key = name_key(name)
         if not key or len(key) > MAX_NAME_TOKENS or key in blocked:
             return
+        if len(key) > 1 and (key[-1],) in blocked and prop != str(GOV.acronym):
+            return  # a name cut short ("Leader of the") names nothing a question could mean
         for spelling in self.spellings(key) - {key}:
             self.exact[spelling].add(iri)
             if len(spelling) >= 3:
@@ -221,6 +224,7 @@ def build_index(kb: KnowledgeBase, lexicon: Lexicon) -> EntityIndex:
             for form in e.forms[1:]
             if name_key(form)
         ),
+        title_words=frozenset(k[0] for w in lexicon.words("titles") if len(k := name_key(w)) == 1),
     )
     for row in kb.rdf.query(
         f"SELECT DISTINCT ?e ?t WHERE {{ {{ ?e <{RDF.type}> ?t VALUES ?t {{ "
@@ -300,10 +304,12 @@ def find_mentions(index: EntityIndex, question: str, stop: frozenset[str]) -> li
                 loose = _shortened(index, key)
                 if loose:
                     found.append((i, j, tuple(loose), False))
-        if toks[i].raw[:1].isupper() and toks[i].norm not in stop:
+        titled = i > 0 and toks[i - 1].norm in index.title_words
+        if (toks[i].raw[:1].isupper() or titled) and toks[i].norm not in stop:
+            # a surname: capitalised, or after a title however written ("dr suleman")
             people = index.surnames.get(toks[i].norm)
             if people:
-                found.append((i, i + 1, tuple(people), False))
+                found.append((i - 1 if titled else i, i + 1, tuple(people), False))
     chosen: list[Mention] = []
     taken: set[int] = set()
     for i, j, named, exact in sorted(found, key=lambda f: (-(f[1] - f[0]), not f[3], f[0])):

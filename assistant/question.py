@@ -79,6 +79,7 @@ class RelationChoice:
     strength: float
     params: dict[str, list[str]] = field(default_factory=dict)
     strong: bool = True  # False when its only cues are function words ("for", "do")
+    why: str = ""  # how it was chosen when no cue words were ("by kind: post")
 
 
 @dataclass
@@ -200,7 +201,7 @@ class Analyser:
         if acronym and asks in ("other", "list"):
             asks = "expansion"
         entities = self._entities(mentions, acronym)
-        periods = [m.period for m in find_dates(text, lexicon=self.lexicon)]
+        periods = [m.period for m in find_dates(self._dated_text(text), lexicon=self.lexicon)]
         follow_up, inherited = self._follow_up(words, taken, entities, conversation)
         entities += inherited
         relations = self._relations(words, taken, asks, entities, periods, conversation, follow_up)
@@ -255,6 +256,15 @@ class Analyser:
         the LMC"): asked in so many words, or the only word of a "what is" question."""
         candidates = [t.raw for t in toks if _ACRONYM_RE.match(t.raw)]
         if not candidates:
+            # asked in lower case ("what does baf stand for"): a word the documents use as
+            # an acronym, written as they write it
+            known = self._known_acronyms()
+            candidates = [
+                known[t.raw.lower()]
+                for t in toks
+                if t.raw.lower() in known and t.norm not in self.stop
+            ]
+        if not candidates:
             return None
         if asks == "expansion":
             return candidates[0]
@@ -262,6 +272,16 @@ class Analyser:
         if len(content) == 1 and len(candidates) == 1 and words[:1] == ["what"]:
             return candidates[0]
         return None
+
+    def _known_acronyms(self) -> dict[str, str]:
+        """Lower-cased acronym -> the form the documents use (all capitals when one is)."""
+        known: dict[str, str] = {}
+        for names in self.index.acronyms.values():
+            for name in names:
+                key = name.lower()
+                if key not in known or (name.isupper() and not known[key].isupper()):
+                    known[key] = name
+        return known
 
     def _entities(self, mentions: list[Mention], acronym: str | None) -> list[LinkedEntity]:
         out: list[LinkedEntity] = []
@@ -386,7 +406,46 @@ class Analyser:
             )
             if previous is not None and (accepted is None or previous.answers & accepted):
                 choices.append(RelationChoice(previous, (), 0.5, {}))
+        if (not choices and accepted) or (choices and not any(c.strong for c in choices)):
+            # nothing, or only function words ("what else does she do"), points to a relation
+            choices += self._by_kind(accepted, entities)
         return sorted(choices, key=lambda c: -c.strength)
+
+    def _by_kind(
+        self, accepted: frozenset[str] | None, entities: list[LinkedEntity]
+    ) -> list[RelationChoice]:
+        """No words point to a relation ("who is the director of primary care at …"): the
+        ontology does — the relations that answer what is asked about the kind of thing the
+        question names first (its head: "the director … at the ICB" asks of the post), the
+        most specific (fewest subject kinds) first."""
+        order = list(dict.fromkeys(e.kind for e in entities))
+        if accepted and order and order[0] == "person" and "person" in accepted:
+            # "who is Subeena Suleman?": the question already names who; it asks what she is
+            accepted = frozenset({"role", "post"})
+        fitting = sorted(
+            (
+                r
+                for r in self.relations
+                if (accepted is None or r.answers & accepted)
+                and r.subject_kinds & set(order)
+                and r.name != "acronym"
+            ),
+            key=lambda r: (
+                min(n for n, k in enumerate(order) if k in r.subject_kinds),
+                len(r.subject_kinds),
+                r.name,
+            ),
+        )
+        return [
+            RelationChoice(
+                r,
+                (),
+                0.2 / (1 + n),
+                {},
+                why="by kind: " + next(k for k in order if k in r.subject_kinds),
+            )
+            for n, r in enumerate(fitting[:2])
+        ]
 
     def _param(self, words: list[str], taken: set[int], scheme: str) -> list[str]:
         """IRIs of the ``scheme`` entries the question names, directly or through a synonym
@@ -580,6 +639,20 @@ class Analyser:
             if name_key(f)
         }
 
+    def _dated_text(self, text: str) -> str:
+        """``text`` with the month names a question writes in lower case ("what happened in
+        april 2023") capitalised as the date reader expects: a month's name anywhere, unless
+        it is also a question word ("may"); any of its forms next to a number ("mar 23")."""
+        stop = self.stop
+        for entry in self.lexicon.entries("months"):
+            for form in entry.forms:
+                low = re.escape(form.lower())
+                near = rf"\b{low}\b(?=\.?\s+\d)|(?<=\d\s){low}\b"
+                if form == entry.label and form.lower() not in stop:
+                    near = rf"\b{low}\b"
+                text = re.sub(near, form[:1].upper() + form[1:], text)
+        return text
+
     def _day_months(self, text: str) -> list[Term]:
         """ "21 June" with no year: a date the documents may write "21 Jun" (no period, since a
         date needs its year)."""
@@ -629,8 +702,8 @@ class Analyser:
     ) -> str | None:
         """Words that cannot be a question about these documents."""
         content = [w for w in words if w not in self.stop]
-        if not content:
-            return "it has no words to look for"
+        if not content and not inherited:
+            return "it has no words to look for"  # "what does she do" asks of the last turn
         if len(words) >= 3 and len(set(content)) == 1 and len(content) >= 3:
             return "it repeats one word"
         if mentions or inherited:

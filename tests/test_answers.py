@@ -219,3 +219,33 @@ def test_kg_ask_json_facts_and_sparql_run_with_kg_sparql(corpus_home: Path) -> N
     for fact in data["facts"]:
         assert fact["subject"] in values
         assert fact["object"] in values or fact["object_label"] in values
+
+
+def test_its_in_a_change_takes_the_results_name(answerer: Answerer) -> None:
+    answer = answerer.ask("Who set up the PSU steering group?")
+    assert "agreed the PSU Steering Group's terms of reference" in answer.answer
+    assert "agreed its terms of reference:" not in answer.answer
+
+
+def test_a_timeline_step_is_found_by_its_date(answerer: Answerer) -> None:
+    answer = answerer.ask("what happened in april 2023")
+    assert "RAFT scoping meeting" in answer.answer
+    assert answer.trace.relation == "events"
+
+
+def test_a_lower_case_acronym_is_expanded_from_the_cited_text(answerer: Answerer) -> None:
+    answer = answerer.ask("what does psu stand for")
+    assert answer.answered and answer.answer.startswith("PSU stands for")
+    assert any("Provider Support Unit" in c.text for c in answer.citations)
+
+
+def test_who_runs_is_not_answered_by_what_it_runs(answerer: Answerer) -> None:
+    answer = answerer.ask("who runs the psu")
+    assert "is run by the PSU" not in answer.answer
+
+
+def test_a_where_answer_names_a_venue_or_a_place(minutes_answerer: Answerer) -> None:
+    answer = minutes_answerer.ask("Where was the meeting held?")
+    assert not answer.answered or any(
+        w in answer.answer.lower() for w in ("room", "hall", "chamber", "centre", "house")
+    )

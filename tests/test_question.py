@@ -216,3 +216,52 @@ def test_a_relation_without_sentences_is_a_config_error(tmp_path) -> None:  # ty
     path.write_text("# subject: organisation\nSELECT ?x WHERE { ?x ?p ?o }\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         parse_relation(path)
+
+
+# ---- informal questions: read as the documents write, the relation from the ontology --------
+
+
+@pytest.mark.parametrize(
+    ("question", "acronym"),
+    [("what does psu stand for", "PSU"), ("whats raft", "RAFT"), ("what does gppsu mean", "GPPSU")],
+)
+def test_a_lower_case_acronym_is_read_as_the_documents_write_it(
+    question: str, acronym: str, answerer: Answerer
+) -> None:
+    q = answerer.understand(question)
+    assert (q.asks, q.acronym) == ("expansion", acronym)
+
+
+def test_a_common_word_is_no_acronym(answerer: Answerer) -> None:
+    assert answerer.understand("what does the board do").acronym is None
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [("what happened in april 2023", "April 2023"), ("what happened in nov 22", "Nov 22")],
+)
+def test_a_lower_case_month_is_a_date(question: str, label: str, answerer: Answerer) -> None:
+    assert [p.label for p in answerer.understand(question).periods] == [label]
+
+
+def test_may_the_verb_is_no_month(answerer: Answerer) -> None:
+    assert answerer.understand("who may attend the board").periods == []
+
+
+def test_with_no_cue_the_kind_named_picks_the_relation(answerer: Answerer) -> None:
+    q = answerer.understand("who is subeena suleman")
+    assert q.relations and q.relations[0].relation.name == "person-posts"
+    assert q.relations[0].why == "by kind: person"
+
+
+def test_a_lower_case_surname_after_a_title_is_a_name(answerer: Answerer) -> None:
+    q = answerer.understand("what does dr suleman do")
+    assert [e.kind for e in q.entities] == ["person"]
+
+
+def test_a_follow_up_with_no_words_of_its_own_asks_of_the_last_turn(answerer: Answerer) -> None:
+    conversation = Conversation()
+    answerer.ask("Who chairs the PSU steering group?", conversation)
+    q = answerer.understand("and what else does she do?", conversation)
+    assert q.nonsense is None
+    assert [e.kind for e in q.entities] == ["person"]

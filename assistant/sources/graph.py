@@ -29,7 +29,7 @@ from kg.base import KnowledgeBase
 from kg.lexical import stems
 from kg.lexicon import Lexicon
 from kg.model import Passage
-from kg.namespaces import GOV, GOVID, PROV
+from kg.namespaces import GOV, GOVID, PROV, SCHEMA, passage_iri
 from kg.settings import Settings
 from kg.text import sentence_spans
 
@@ -112,6 +112,11 @@ class Renderer:
         self._passages: dict[str, Passage | None] = {}
         self._concepts = _concept_labels(lexicon)
         self._heads = {w.lower() for w in lexicon.words("org-heads")}
+        self._possessives = (
+            lexicon.words("possessive-pronouns")
+            if "possessive-pronouns" in lexicon.scheme_names
+            else frozenset()
+        )
 
     def passage(self, iri: str) -> Passage | None:
         if iri not in self._passages:
@@ -188,6 +193,23 @@ class Renderer:
                 return text, set(alt.variables)
         return None
 
+    def _possessive(self, template: str, values: dict[str, str]) -> str:
+        """ "{kind}: {result}" where the kind says "its" ("agreed its terms of reference"):
+        the result's name takes the pronoun's place ("agreed the PSU Steering Group's terms
+        of reference") and the colon and its slot go."""
+        if not self._possessives:
+            return template
+        words = "|".join(re.escape(w) for w in sorted(self._possessives, key=len, reverse=True))
+
+        def put(m: re.Match[str]) -> str:
+            said, owner = values.get(m.group(1)), values.get(m.group(2))
+            if not said or not owner:
+                return m.group(0)
+            owned = re.sub(rf"\b(?:{words})\b", f"{owner}'s", said, count=1, flags=re.I)
+            return m.group(0) if owned == said else owned.replace("{", "(").replace("}", ")")
+
+        return re.sub(r"\{(\w+)\}: \{(\w+)\}", put, template)
+
     def _fill(self, alt: Alternative, values: dict[str, str]) -> str | None:
         if alt.guard is not None:
             var, scheme = alt.guard
@@ -198,16 +220,29 @@ class Renderer:
             inner = m.group(1)
             return inner if all(v in values for v in _SLOT_RE.findall(inner)) else ""
 
-        text = _OPTIONAL_RE.sub(optional, alt.text)
+        text = self._possessive(_OPTIONAL_RE.sub(optional, alt.text), values)
         slots = _SLOT_RE.findall(text)
         if any(v not in values for v in slots):
             return None
         said = [values[v].lower() for v in slots]
         if any(i != j and a in b for i, a in enumerate(said) for j, b in enumerate(said)):
             return None  # one slot already says another: the sentence would repeat itself
-        text = _SLOT_RE.sub(lambda m: values[m.group(1)], text)
+        text = _SLOT_RE.sub(lambda m: values[m.group(1)], _article_first(text, values))
         text = " ".join(text.split())
         return text[:1].upper() + text[1:]
+
+
+def _article_first(template: str, values: dict[str, str]) -> str:
+    """ "{place} {post}" with post "the Clinical advisor": the article leads the whole name
+    ("the BSOL Clinical advisor"), not the second slot."""
+
+    def move(m: re.Match[str]) -> str:
+        first, second = values.get(m.group(1), ""), values.get(m.group(2), "")
+        if not second.lower().startswith("the ") or first.lower().startswith("the "):
+            return m.group(0)
+        return f"the {first} {second[4:]}"
+
+    return re.sub(r"\{(\w+)\} \{(\w+)\}", move, template)
 
 
 def _within(value: str, text: str) -> str | None:
@@ -304,12 +339,35 @@ class GraphSource:
                 if a.kind == "period"
                 and (_overlaps(a, question) if question.periods else a.rank < 2)
             ]
+            dated += self.periods_in(question)
         if named or dated:
             return list(dict.fromkeys(dated + named))[:cap], "question"
         if not strong:
             return [], "passages"  # a cue like "for" or "do" needs the question to name the subject
         anchored = [a.iri for a in anchors if a.kind in relation.subject_kinds]
         return list(dict.fromkeys(anchored))[:cap], "passages"
+
+    def periods_in(self, question: Question) -> list[str]:
+        """The graph's periods within the question's ("what happened in April 2023"), then
+        those that overlap it, shortest first: a timeline step the retrieved passages missed
+        is still found by its date."""
+        found: dict[str, tuple[bool, str]] = {}
+        for period in question.periods:
+            first = period.earliest.isoformat()
+            last = (period.latest or period.earliest).isoformat()
+            rows = run_query(
+                self.kb,
+                f"SELECT DISTINCT ?p ?e ?l WHERE {{ ?p <{GOV.earliest}> ?e . "
+                f"OPTIONAL {{ ?p <{GOV.latest}> ?l }} "
+                f'FILTER(STR(?e) <= "{last}" && (!BOUND(?l) || STR(?l) >= "{first}")) }}',
+            )
+            for row in rows:
+                end = row["l"].value if "l" in row else "9999-12-31"
+                inside = row["e"].value >= first and end <= last
+                key = (not inside, f"{end}|{row['e'].value}")
+                if row["p"].value not in found or key < found[row["p"].value]:
+                    found[row["p"].value] = key
+        return sorted(found, key=lambda iri: found[iri])
 
     def statements(self, choice: RelationChoice, rows: list[dict[str, Any]]) -> list[Statement]:
         relation = choice.relation
@@ -336,13 +394,13 @@ class GraphSource:
             for v in say.also
             if isinstance(row.get(v), ox.NamedNode) and (p := self.renderer.passage(row[v].value))
         ]
-        values, grounded = self.renderer.values(row, passage.embedding_text)
+        values, grounded = self.renderer.values(row, passage.text)
         said = self.renderer.say(say, values)
         also: list[Passage] = []
         if said is None and more:
             # a sentence that two passages state together ("GPPSU" in one, its name in another)
             for extra in more:
-                joined = f"{passage.embedding_text}\n{extra.embedding_text}"
+                joined = f"{passage.text}\n{extra.text}"
                 values, grounded = self.renderer.values(row, joined)
                 said = self.renderer.say(say, values)
                 if said is not None:
@@ -504,7 +562,7 @@ class GraphSource:
         groups: dict[str, list[Statement]] = {}
         for st in statements:
             st.checks = ["grounded in its passage"]
-            if not answers_the_kind_asked(st, question, self.lexicon):
+            if not answers_the_kind_asked(st, question, self.lexicon, self.index):
                 continue
             st.checks.append("answers the kind asked")
             if how == "passages" and about_someone_else(st, question, self.index):
@@ -541,10 +599,21 @@ class GraphSource:
 # ---- named checks on a statement ------------------------------------------------------------
 
 
-def answers_the_kind_asked(st: Statement, question: Question, lexicon: Lexicon) -> bool:
+AGENT_KINDS = frozenset({"person", "organisation", "post"})
+
+
+def answers_the_kind_asked(
+    st: Statement, question: Question, lexicon: Lexicon, index: EntityIndex | None = None
+) -> bool:
     """A "who" fact names a person, post or body; "when" a date; "how many" a number."""
     asks = question.asks
     if asks in ("agent", "person", "body"):
+        own = {e.iri for e in question.entities}
+        agents = [
+            iri for iri in st.named.values() if index is None or index.kinds.get(iri) in AGENT_KINDS
+        ]
+        if agents and all(iri in own for iri in agents) and not st.verbatim:
+            return False  # "who runs the PSU?" is not answered by what the PSU runs
         return bool(st.kinds & {"person", "organisation", "post"}) or (
             st.verbatim and has_type("agent", st.text, lexicon)
         )
@@ -676,6 +745,40 @@ def _highlight(
     return passage.start + best[0], passage.start + best[1]
 
 
+def reply_to(kb: KnowledgeBase, passage: Passage, sentence: str) -> tuple[Passage, int, int] | None:
+    """The recorded reply to a question a sentence states (a sentence that asks is answered by
+    what was said back): its passage and the offsets of its first sentences there."""
+    iri = str(ox.NamedNode(passage_iri(passage.doc_id, passage.start, passage.end)))
+    rows = run_query(
+        kb,
+        f"SELECT ?qtext ?rtext ?rpassage WHERE {{ ?q a <{SCHEMA.Question}> ; "
+        f"<{SCHEMA.text}> ?qtext ; <{PROV.wasDerivedFrom}> {iri} ; "
+        f"<{SCHEMA.suggestedAnswer}> ?r . ?r <{SCHEMA.text}> ?rtext ; "
+        f"<{PROV.wasDerivedFrom}> ?rpassage }}",
+    )
+    said = " ".join(sentence.split())
+    for row in rows:
+        qtext = " ".join(row["qtext"].value.split())
+        if not (stands_in(qtext, said) or stands_in(said, qtext)):
+            continue
+        pid = passage_id(row["rpassage"].value)
+        where = kb.passage(pid) if pid else None
+        if where is None:
+            continue
+        reply = _within(" ".join(row["rtext"].value.split()), where.text)
+        at = _find_spaced(where.text, reply) if reply else None
+        if at is not None:
+            return where, where.start + at[0], where.start + at[1]
+    return None
+
+
+def _find_spaced(text: str, value: str) -> tuple[int, int] | None:
+    """Where ``value`` stands in ``text`` however the text breaks its lines."""
+    pattern = r"\s+".join(re.escape(w) for w in value.split())
+    m = re.search(pattern, text)
+    return (m.start(), m.end()) if m else None
+
+
 def facts_of(statement: Statement, n: int) -> list[Fact]:
     return [Fact(s, sl, p, pl, o, ol, n) for s, sl, p, pl, o, ol in statement.facts]
 
@@ -700,5 +803,6 @@ __all__ = [
     "facts_of",
     "linked_from",
     "passage_id",
+    "reply_to",
     "run_query",
 ]

@@ -304,7 +304,35 @@ def holds_the_answer(cand: Candidate, ctx: Context) -> bool:
         if cand.referent is not None and cand.referent.iri not in asked:
             return True
         return names_someone(cand.text, ctx)
+    if q.asks == "place" and _asks_where(q.text, ctx.lexicon):
+        return names_a_place(cand.text, ctx)
     return True
+
+
+def _asks_where(question: str, lexicon: Lexicon) -> bool:
+    """The question itself asks where ("Where did …", "which venue …"), not a clause inside
+    it ("what example was given of where services could be co-located?")."""
+    text = " ".join(question.lower().split())
+    return any(
+        text.startswith(form.lower() + " ")
+        for entry in lexicon.entries("ask-forms")
+        if entry.notation == "place"
+        for form in entry.forms
+    )
+
+
+def names_a_place(text: str, ctx: Context) -> bool:
+    """A "where" answer names a venue (lexicon: venue-words) or a place the graph knows."""
+    from assistant.entities import find_mentions
+
+    venues = "venue-words" in ctx.lexicon.scheme_names
+    if venues and ctx.lexicon.pattern("venue-words").search(text):
+        return True
+    return any(
+        ctx.index.kinds.get(i) == "place"
+        for m in find_mentions(ctx.index, text, ctx.stop)
+        for i in m.iris
+    )
 
 
 def names_someone(text: str, ctx: Context) -> bool:
