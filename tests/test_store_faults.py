@@ -269,3 +269,25 @@ def test_a_damaged_text_without_its_source_is_removed_and_reingest_restores_it(
     assert _kg(home, "ingest", str(corpus)).exit_code == 0
     assert _answers(home) == expected
     del source_home
+
+
+def test_a_hot_sqlite_journal_after_kill_9_is_not_damage(tmp_path: Path) -> None:
+    """A write killed mid-transaction leaves a hot rollback journal; a read-only check
+    cannot roll it back ("attempt to write a readonly database") but that is not damage:
+    Chroma's read-write open rolls it back (seen once in CI after kill -9)."""
+    import subprocess
+    import sys
+
+    from kg.stores.vectors_chroma import SQLITE, verify_folder
+
+    db = tmp_path / SQLITE
+    script = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1]); c.execute('create table t(x)'); c.commit()\n"
+        "c.execute('pragma cache_size=1'); c.execute('begin')\n"
+        "for i in range(2000): c.execute('insert into t values (?)', ('x' * 500,))\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db)], check=True)
+    assert (tmp_path / f"{SQLITE}-journal").exists()
+    assert verify_folder(tmp_path) == []

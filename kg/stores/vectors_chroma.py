@@ -210,6 +210,12 @@ def verify_folder(path: Path) -> list[str]:
                 " WHERE s.type = ?",
                 (_HNSW_TYPE,),
             ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if (path / f"{SQLITE}-journal").exists():
+            # A hot journal: a write was interrupted (kill -9). A read-only connection may
+            # not roll it back; Chroma's own read-write open does, so this is not damage.
+            return []
+        return [f"{SQLITE}: {exc}"]
     except sqlite3.DatabaseError as exc:
         return [f"{SQLITE}: {exc}"]
     problems: list[str] = []
