@@ -19,7 +19,7 @@ from functools import cache
 
 from kg.lexicon import default_lexicon
 from kg.model import Document, Passage
-from kg.text import BULLET_RE, LIST_ITEM_RE, sentence_spans, word_count
+from kg.text import BULLET_RE, LIST_ITEM_RE, line_spans, sentence_spans, word_count
 
 MIN_WORDS = 40
 MAX_WORDS = 150
@@ -85,17 +85,8 @@ def _last_non_space(text: str, start: int, stop: int) -> int:
     return stop
 
 
-def _lines(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    pos = start
-    while pos < end:
-        newline = text.find("\n", pos, end)
-        stop = end if newline == -1 else newline
-        yield pos, stop
-        pos = stop + 1
-
-
 def _classify(text: str, start: int, end: int) -> str:
-    lines = list(_lines(text, start, end))
+    lines = list(line_spans(text, start, end))
     if len(lines) == 1 and _numbered_heading(text[start:end]):
         return "heading"  # "2. Access recovery plan" alone in its block heads a section
     if all(LIST_ITEM_RE.match(text, s, e) for s, e in lines):

@@ -70,7 +70,8 @@ def _is_abbreviation(text: str, dot: int, line_start: int = 0) -> bool:
     return token in abbreviations() or (len(token) == 1 and token.isalpha())
 
 
-def _line_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+def line_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The ``[start, end)`` of each line of ``text[start:end]``, without its newline."""
     pos = start
     while pos < end:
         newline = text.find("\n", pos, end)
@@ -101,7 +102,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     """
     stop = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
-    for line_start, line_end in _line_spans(text, start, stop):
+    for line_start, line_end in line_spans(text, start, stop):
         for sentence in _split_line(text, line_start, line_end):
             for s, e in _run_on_pieces(text, *sentence):
                 while s < e and text[s].isspace():
