@@ -112,7 +112,10 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def name_key(name: str) -> tuple[str, ...]:
+    """The folded words of a name or passage (cached: every check of a question's names
+    against a passage folds the same passage again)."""
     return tuple(t.norm for t in tokens(name))
 
 

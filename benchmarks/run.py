@@ -359,8 +359,17 @@ def server_memory(root: Path, questions: list[str]) -> dict[str, float]:
             "server_workers": float(len(workers)),
         }
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen[bytes], grace_s: float = 30) -> None:
+    """Stop a server the run started; a busy machine may need longer than the grace."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _wait_for(base: str, proc: subprocess.Popen[bytes], seconds: float = 180) -> None:

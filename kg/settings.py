@@ -73,6 +73,11 @@ class Settings:
     answer_weight_only_asks: float = _setting(
         0.15, "Sentence score: penalty for only reporting a member's question (no reply)."
     )
+    answer_embedded_sentences: int = _setting(
+        4,
+        "Sentences per question whose embedding similarity is computed (the leaders on "
+        "every other signal); the rest take the lowest of theirs.",
+    )
     answer_runner_up: float = _setting(
         0.9, "A further sentence is quoted when it scores at least this share of the best."
     )

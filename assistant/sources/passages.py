@@ -413,15 +413,31 @@ class PassageSource:
         live = [c for c in pre if self._passes(c, ctx, CHECKS[4:])]
         if not live:
             return []
-        sims = self.embed([c.text for c in live]) @ qvec
         passage_cov: dict[str, float] = {}
-        for cand, sim in zip(live, sims, strict=True):
+        for cand in live:
             pid = cand.passage_id
             if pid not in passage_cov:
                 passage_cov[pid] = coverage(question.terms, cand.hit.passage.embedding_text)
-            cand.similarity = float(sim)
             cand.score = score(cand, ctx, passage_cov[pid], s)
+        self._embed_similarity(live, qvec)
+        for cand in live:
+            cand.score = score(cand, ctx, passage_cov[cand.passage_id], s)
         return sorted(live, key=lambda c: (-c.score, c.start))
+
+    def _embed_similarity(self, live: list[Candidate], qvec: np.ndarray) -> None:
+        """Embedding similarity for the sentences that lead on every other signal; the rest
+        take the lowest of those. Embedding sentences is most of an answer's time, and a
+        sentence behind on coverage, type and passage rarely wins on similarity alone."""
+        cap = self.settings.answer_embedded_sentences
+        leaders = sorted(live, key=lambda c: (-c.score, c.start))[:cap]
+        sims = self.embed([c.text for c in leaders]) @ qvec
+        for cand, sim in zip(leaders, sims, strict=True):
+            cand.similarity = float(sim)
+        led = {id(c) for c in leaders}
+        floor = float(sims.min())
+        for cand in live:
+            if id(cand) not in led:
+                cand.similarity = floor
 
     def _passes(
         self,
