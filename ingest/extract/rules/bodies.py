@@ -85,22 +85,153 @@ def extract_bodies(view: DocView) -> BodiesRecord:
     bw = body_words(view.lexicon)
     out = BodiesRecord([], [], [], [], [])
     previous: list[Mention] = []
+    titular = _titular(view)
+    topic: Mention | None = None
     for index, sentence in enumerate(view.sentences):
         orgs = _orgs(view.mentions.get(sentence.start, []))
-        changes, units = _changes(view, bw, index, sentence, orgs)
+        parties = _parties(view, bw, sentence, titular, topic)
+        changes, units = _changes(view, bw, index, sentence, parties)
         out.changes.extend(changes)
         out.relations.extend(units)
-        out.relations.extend(_relations(view, bw, sentence, orgs))
+        out.relations.extend(_relations(view, bw, sentence, parties))
         out.posts.extend(_composition(view, bw, sentence, orgs, previous))
         out.runs.extend(_runs(view, sentence))
         if orgs:
             previous = orgs
+        if parties and sentence.line.kind != "heading":
+            topic = parties[0]
     out.purposes = _purposes(view)
     return out
 
 
 def _orgs(mentions: list[Mention]) -> list[Mention]:
     return [m for m in mentions if m.entity.kind == "org"]
+
+
+_ACTIVITY_KINDS = ("programme", "strategy")
+_GENERIC_ACTIVITY_RE = re.compile(
+    r"\b(?:[Tt]he|[Tt]his|[Oo]ur)\s+(?P<head>programme|strategy|plan)\b(?!\s+(?:board|team|office|group|manager|lead)\b)"
+)
+_PRONOUN_RE = re.compile(
+    r"(?<![\w’'-])(?:[Ii]t|[Tt](?:he|his)\s+(?:change|move|transfer|arrangement))(?![\w’'-])"
+)  # "it", and "the change" (the last sentence's subject is what changed)
+
+
+def _titular(view: DocView) -> Entity | None:
+    """The programme or strategy the document is about: the one its title names."""
+    for line in view.lines[:3]:
+        for sentence in view.sentences_of(line):
+            for m in view.mentions.get(sentence.start, []):
+                if m.entity.kind in _ACTIVITY_KINDS:
+                    return m.entity
+    return None
+
+
+def _parties(
+    view: DocView,
+    bw: BodyWords,
+    sentence: Sentence,
+    titular: Entity | None,
+    topic: Mention | None,
+) -> list[Mention]:
+    """The bodies and activities a sentence names, in order, with its anaphora read:
+    "the programme" is the programme the document is about, "it" the last sentence's
+    first party, and a capitalised name that acts in a relation ("Hollinsby Voluntary
+    Action will host …") a body even where no alias or NER knew it."""
+    own = [
+        _as_org(view, m) if m.entity.kind == "term" and _acts(bw, sentence, m) else m
+        for m in view.mentions.get(sentence.start, [])
+        if m.entity.kind in ("org", "term", *_ACTIVITY_KINDS)
+    ]
+    own = [m for m in own if m.entity.kind != "term"]
+    agents = [
+        (a, b) for a, b in _agents(view, bw, sentence) if _may_be_body(view, a, b)
+    ]  # "the Dunmere PCNs": the whole name, not the generic "PCNs" inside it
+    own = [m for m in own if not any(_qualifies(own, m, a, b) for a, b in agents)]
+    taken = [(m.span.start, m.span.end) for m in own]
+    extra: list[Mention] = []
+
+    def free(start: int, end: int) -> bool:
+        return not any(s < end and start < e for s, e in taken)
+
+    if titular is not None:
+        for m in _GENERIC_ACTIVITY_RE.finditer(sentence.text):
+            start, end = sentence.start + m.start(), sentence.start + m.end()
+            if free(start, end) and titular.label.lower().find(m.group("head")) >= 0:
+                extra.append(Mention(titular, Span(start, end), m.group(0), "context"))
+    if topic is not None:
+        for m in _PRONOUN_RE.finditer(sentence.text):
+            start, end = sentence.start + m.start(), sentence.start + m.end()
+            if free(start, end):
+                extra.append(Mention(topic.entity, Span(start, end), m.group(0), "context"))
+    for start, end in agents:
+        if free(start, end):
+            entity = view.resolver.learn("org", view.text[start:end], local=True)
+            extra.append(Mention(entity, Span(start, end), view.text[start:end], "context"))
+    return sorted(own + extra, key=lambda m: m.span.start)
+
+
+def _qualifies(mentions: list[Mention], mention: Mention, start: int, end: int) -> bool:
+    """The name ``start:end`` is ``mention`` qualified by words before it ("Dunmere" in
+    "Dunmere PCNs"), and names nothing else."""
+    inside = [m for m in mentions if start <= m.span.start and m.span.end <= end]
+    return inside == [mention] and start < mention.span.start and mention.span.end == end
+
+
+def _may_be_body(view: DocView, start: int, end: int) -> bool:
+    """Not a post ("the ICB's Chief Digital Officer") nor a person NER found."""
+    name = view.text[start:end]
+    if re.search(r"[’']s\b", name) or role_of(view.reference, name) is not None:
+        return False
+    return not any(
+        p.start < end and start < p.end and p.kind == "person" for p in view.people_spans
+    )
+
+
+def _acts(bw: BodyWords, sentence: Sentence, mention: Mention) -> bool:
+    """A defined term that hosts, leads or is reported to is a body."""
+    at = mention.span.start - sentence.start
+    end = mention.span.end - sentence.start
+    before = sentence.text[max(0, at - 30) : at]
+    after = sentence.text[end : end + 40]
+    return bool(
+        re.search(r"\bby\s+(?:the\s+)?$", before)
+        or bw.relation_re.match(
+            re.sub(r"^\s*(?:\([^)]*\)\s*)?,?\s*(?:will|is|also|now)?\s*", "", after)
+        )
+    )
+
+
+def _as_org(view: DocView, mention: Mention) -> Mention:
+    entity = view.resolver.learn("org", mention.entity.label, mention.entity.acronyms)
+    return Mention(entity, mention.span, mention.text, mention.source)
+
+
+_NAME_RUN = r"(?:[A-Z][\w&’'-]*)(?:\s+(?:and|of|for|&)?\s*[A-Z][\w&’'-]*){1,6}"
+
+
+def _agents(view: DocView, bw: BodyWords, sentence: Sentence) -> list[tuple[int, int]]:
+    """Capitalised names right before an active relation phrase, or right after a
+    passive one's "by", that nothing else named."""
+    out = []
+    for m, _kind, passive in _relation_matches(bw, sentence.text):
+        if passive:
+            name = re.match(rf"\s+(?:the\s+)?(?P<n>{_NAME_RUN})", sentence.text[m.end() :])
+            if name:
+                out.append(
+                    (
+                        sentence.start + m.end() + name.start("n"),
+                        sentence.start + m.end() + name.end("n"),
+                    )
+                )
+        else:
+            name = re.search(
+                rf"(?:^|(?<=[,;]\s)|(?<=\bthe\s)|(?<=\band\s))(?P<n>{_NAME_RUN})\s+(?:(?:will|is|are|also|now|has|have)\s+)*$",
+                sentence.text[: m.start()],
+            )
+            if name:
+                out.append((sentence.start + name.start("n"), sentence.start + name.end("n")))
+    return out
 
 
 # ---- change events -----------------------------------------------------------------------------
@@ -200,79 +331,84 @@ def _relations(
     text = sentence.text
     taken: list[tuple[int, int]] = []
     since = _since(view, sentence)
-    for m, kind, passive in _relation_matches(bw, text):
-        if True:
-            if any(s < m.end() and e > m.start() for s, e in taken):
+    bodies = [x for x in mentions if x.entity.kind == "org"]
+    last_subject: Mention | None = None
+    for m, kind, passive in sorted(_relation_matches(bw, text), key=lambda f: f[0].start()):
+        if any(s < m.end() and e > m.start() for s, e in taken):
+            continue
+        taken.append((m.start(), m.end()))
+        at, end = sentence.start + m.start(), sentence.start + m.end()
+        before = [x for x in mentions if x.span.end <= at]
+        after = [x for x in mentions if x.span.start >= end]
+        if passive:
+            subject = next((x for x in after if x.span.start - end <= 6 and x in bodies), None)
+            if subject is None:
                 continue
-            taken.append((m.start(), m.end()))
-            at, end = sentence.start + m.start(), sentence.start + m.end()
-            before = [x for x in mentions if x.span.end <= at]
-            after = [x for x in mentions if x.span.start >= end]
-            if passive:
-                subject = next((x for x in after if x.span.start - end <= 6), None)
-                if subject is None:
-                    continue
-                obj = before[-1] if before and _close(view, before[-1].span.end, at) else None
-                obj_text = None if obj else _noun_before(view, sentence, m.start())
-                if obj is None and obj_text is None:
-                    continue
-                out.append(
-                    Relation(
-                        kind,
-                        subject.entity,
-                        Span(sentence.start, sentence.end),
-                        obj.entity if obj else None,
-                        obj_text,
-                        since,
-                    )
-                )
+            obj = before[-1] if before and _close(view, before[-1].span.end, at) else None
+            obj_text = None if obj else _noun_before(view, sentence, m.start())
+            if obj is None and obj_text is None:
                 continue
-            if not before:
+            out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end),
+                                obj.entity if obj else None, obj_text, since))  # fmt: skip
+            continue
+        subject = _subject(view, before, bodies, at, last_subject)
+        if subject is None:
+            continue
+        last_subject = subject
+        if kind in ("reports-to", "linked-to", "part-of"):
+            for target in _coordinated_objects(view, after, end):
+                if target.entity.iri != subject.entity.iri and target.entity.kind == "org":
+                    out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end),
+                                        target.entity, None, since))  # fmt: skip
+            continue
+        near = next((x for x in after if x.span.start - end <= 6), None)
+        obj_text = None
+        if near is None:
+            om = _OBJECT_RE.match(text[m.end() :])
+            if om is None:
                 continue
-            subject = before[-1]
-            if kind in ("reports-to", "linked-to", "part-of"):
-                for target in after:
-                    if target.entity.iri != subject.entity.iri:
-                        out.append(
-                            Relation(
-                                kind,
-                                subject.entity,
-                                Span(sentence.start, sentence.end),
-                                target.entity,
-                                None,
-                                since,
-                            )
-                        )
+            obj_text = re.sub(r"^[\w-]+[’']s\s+", "", om.group("obj").strip())
+            if not obj_text or obj_text.lower() in _NOT_OBJECTS:
                 continue
-            near = next((x for x in after if x.span.start - end <= 6), None)
-            obj_text = None
-            if near is None:
-                om = _OBJECT_RE.match(text[m.end() :])
-                if om is None:
-                    continue
-                obj_text = re.sub(r"^[\w-]+[’']s\s+", "", om.group("obj").strip())
-                if not obj_text or obj_text.lower() in (
-                    "the",
-                    "a",
-                    "it",
-                    "them",
-                    "this",
-                    "that",
-                    "all",
-                    "on",
-                    "behalf",
-                ):
-                    continue
-            out.append(
-                Relation(
-                    kind,
-                    subject.entity,
-                    Span(sentence.start, sentence.end),
-                    near.entity if near else None,
-                    obj_text,
-                    since,
-                )
-            )
+        out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end),
+                            near.entity if near else None, obj_text, since))  # fmt: skip
+    return out
+
+
+_NOT_OBJECTS = frozenset({"the", "a", "it", "them", "this", "that", "all", "on", "behalf"})
+
+
+def _subject(
+    view: DocView, before: list[Mention], bodies: list[Mention], at: int, last: Mention | None
+) -> Mention | None:
+    """Who acts: the body just before the phrase; in "X sits within Y and is accountable
+    to Z" the second phrase's subject is still X."""
+    if before and re.search(r",\s*who\s+(?:\w+\s+)?$", view.text[before[-1].span.end : at]):
+        return None  # "… its Managing Director, Dr X, who reports to": a person acts
+    if last is not None and before:
+        gap = view.text[before[-1].span.end : at]
+        if re.fullmatch(
+            r"\s*(?:\([^)]*\))?\s*,?\s*and\s+(?:(?:is|are|was|were|will|be|has|have|also|now)\s+)*",
+            gap,
+        ):
+            return last
+    own = [x for x in before if x in bodies]
+    return own[-1] if own else None
+
+
+def _coordinated_objects(view: DocView, after: list[Mention], end: int) -> list[Mention]:
+    """ "reports to A and B": A and B; not the bodies named later in the clause
+    ("accountable to the ICB through the Place Committee")."""
+    out: list[Mention] = []
+    at = end
+    for x in after:
+        gap = view.text[at : x.span.start]
+        if out and not re.fullmatch(r"\s*(?:,|and|or|&|,\s*and)\s*(?:the\s+|its\s+)?", gap):
+            break
+        if not out and not re.fullmatch(r"\s*(?:(?:the|its|their|both|each|of)\s+)*", gap):
+            break
+        out.append(x)
+        at = x.span.end
     return out
 
 
@@ -445,7 +581,10 @@ def _runs(view: DocView, sentence: Sentence) -> list[Runs]:
         return []
     by_re, run_re = _running(view.lexicon)
     by = by_re.search(sentence.text)  # once per sentence, not once per mention
-    running = bool(run_re.search(sentence.text))
+    names = [(m.span.start - sentence.start, m.span.end - sentence.start) for m in activities]
+    running = any(
+        not any(a <= r.start() < b for a, b in names) for r in run_re.finditer(sentence.text)
+    )  # "Delivery" in "… Care Delivery Plan" is the plan's name, not a verb
     for mention in activities:
         runner = _runner(view, sentence, mention.span.start, by, running)
         if runner is not None:
