@@ -175,7 +175,11 @@ def _qualifies(mentions: list[Mention], mention: Mention, start: int, end: int) 
     """The name ``start:end`` is ``mention`` qualified by words before it ("Dunmere" in
     "Dunmere PCNs"), and names nothing else."""
     inside = [m for m in mentions if start <= m.span.start and m.span.end <= end]
-    return inside == [mention] and start < mention.span.start and mention.span.end == end
+    return (
+        inside == [mention]
+        and start < mention.span.start
+        and end - mention.span.end <= 1  # "PCN" in "Dunmere PCNs"
+    )
 
 
 def _may_be_body(view: DocView, start: int, end: int) -> bool:
@@ -183,6 +187,8 @@ def _may_be_body(view: DocView, start: int, end: int) -> bool:
     name = view.text[start:end]
     if re.search(r"[’']s\b", name) or role_of(view.reference, name) is not None:
         return False
+    if any(sum(c.isupper() for c in word) >= 2 for word in name.split()):
+        return True  # an acronym in it ("Dunmere PCNs") is no person's name
     return not any(
         p.start < end and start < p.end and p.kind == "person" for p in view.people_spans
     )
@@ -388,7 +394,7 @@ def _subject(
     if last is not None and before:
         gap = view.text[before[-1].span.end : at]
         if re.fullmatch(
-            r"\s*(?:\([^)]*\))?\s*,?\s*and\s+(?:(?:is|are|was|were|will|be|has|have|also|now)\s+)*",
+            r"\s*\)?\s*(?:\([^)]*\))?\s*,?\s*and\s+(?:(?:is|are|was|were|will|be|has|have|also|now)\s+)*",
             gap,
         ):
             return last
