@@ -166,7 +166,8 @@ def _parties(
                 extra.append(Mention(topic.entity, Span(start, end), m.group(0), "context"))
     for start, end in agents:
         if free(start, end):
-            entity = view.resolver.learn("org", view.text[start:end], local=True)
+            name = view.text[start:end]
+            entity = view.home.resolve(name) or view.resolver.learn("org", name, local=True)
             extra.append(Mention(entity, Span(start, end), view.text[start:end], "context"))
     return sorted(own + extra, key=lambda m: m.span.start)
 
@@ -313,8 +314,8 @@ def _changes(
                 if re.fullmatch(r"(?:\s+[\w’']+){0,4}\s+", view.text[end : x.span.start])
             ]
             result = near[0] if near else (last_result if not after else None)
-        if result is None:
-            continue
+        if result is None or result.entity.kind != "org":
+            continue  # org:resultingOrganization is a body; a programme's start is an event
         last_result = result
         out.append(Change(verb, result.entity, text, Span(sentence.start, sentence.end),
                           actor.entity if actor and actor.entity.iri != result.entity.iri else None,
