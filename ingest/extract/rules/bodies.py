@@ -257,6 +257,9 @@ def _changes(
         line_dates = view.dates_in(sentence.line)
         if line_dates and line_dates[0].start == sentence.line.body_start:
             dates = (line_dates[0],)
+    fronted = _fronted(view, bw, sentence, mentions, dates)
+    if fronted is not None:
+        return [fronted], units
     for m in bw.change_re.finditer(text):
         at, end = sentence.start + m.start(), sentence.start + m.end()
         before = [x for x in mentions if x.span.end <= at]
@@ -295,6 +298,12 @@ def _changes(
                 continue
         elif passive:
             result = before[-1] if before else None
+            replacing = re.match(
+                r",?\s*(?:(?:in|on)\s+[^,]*?)?,?\s*(?:replacing|succeeding|taking over from)\s+",
+                text[m.end() :],
+            )
+            if replacing is not None:
+                original = next((x for x in after if x.span.start >= end + replacing.end()), None)
             by = re.search(r"\bby\b", text[m.end() :])
             actor = next(
                 (
@@ -321,6 +330,41 @@ def _changes(
                           actor.entity if actor and actor.entity.iri != result.entity.iri else None,
                           original.entity if original else None, dates))  # fmt: skip
     return out, units
+
+
+def _fronted(
+    view: DocView,
+    bw: BodyWords,
+    sentence: Sentence,
+    mentions: list[Mention],
+    dates: tuple[DateMatch, ...],
+) -> Change | None:
+    """ "Set up in 2023 by the ICB, the Primary Care Board …": the change verb opens the
+    sentence, the body after the first comma is its result, the one after "by" its actor."""
+    text = sentence.text
+    m = re.match(bw.change_re.pattern, text[:1].lower() + text[1:])
+    comma = text.find(", ")
+    if m is None or m.start() != 0 or comma < 0:
+        return None
+    head_end = sentence.start + comma
+    result = next((x for x in mentions if x.span.start > head_end and x.entity.kind == "org"), None)
+    by = re.search(r"\bby\s+", text[:comma])
+    actor = next(
+        (
+            x
+            for x in mentions
+            if by
+            and sentence.start + by.end() <= x.span.start < head_end
+            and x.entity.kind == "org"
+        ),
+        None,
+    )
+    if result is None or not re.fullmatch(
+        r"\s*(?:the\s+)?", view.text[head_end + 1 : result.span.start]
+    ):
+        return None
+    return Change(m.group("verb"), result.entity, text, Span(sentence.start, sentence.end),
+                  actor.entity if actor else None, None, dates)  # fmt: skip
 
 
 # ---- relations ---------------------------------------------------------------------------------------

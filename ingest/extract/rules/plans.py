@@ -24,6 +24,8 @@ _MONEY_RE = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?\s?(?:m|bn|k|million|billion|tho
 @dataclass(frozen=True)
 class PlanWords:
     element_re: re.Pattern[str]  # "Priority 1:", "Ambition two –"
+    bare_re: re.Pattern[str]  # a line that is only "Priority 1" (its title on the next line)
+    focus_re: re.Pattern[str]  # a lead-in whose list is the plan's priorities ("we will focus on:")
     kinds: dict[str, str]  # any form → kind
     section_re: re.Pattern[str]  # a heading or lead-in naming elements
     target_re: re.Pattern[str]
@@ -60,6 +62,11 @@ def plan_words(lexicon: Lexicon) -> PlanWords:
             rf"(?<![\w])(?P<kind>{'|'.join(map(re.escape, singular))})\s+(?P<num>\d{{1,2}}|{num_words})\s*[:.–—-]\s*",
             re.I,
         ),
+        bare_re=re.compile(
+            rf"^(?P<kind>{'|'.join(map(re.escape, singular))})\s+(?P<num>\d{{1,2}}|{num_words})\s*[:.]?$",
+            re.I,
+        ),
+        focus_re=lexicon.pattern("priority-lead-ins"),
         kinds=kinds,
         section_re=re.compile(
             rf"\b(?P<kind>{'|'.join(map(re.escape, sorted(kinds, key=len, reverse=True)))})\b", re.I
@@ -168,6 +175,7 @@ def _elements(view: DocView, pw: PlanWords) -> _Structure:
     out = _Structure([], [], set())
     ctx = _Context()
     header: list[str] | None = None
+    pending: re.Match[str] | None = None  # "Ambition 2" alone on its line
 
     def close_scope(at: int) -> None:
         if ctx.scope is not None:
@@ -199,6 +207,15 @@ def _elements(view: DocView, pw: PlanWords) -> _Structure:
             )
         ):
             ctx.lead_open, ctx.lead_kind, ctx.lead_commits = False, None, False
+        if pending is not None:
+            close_scope(line.start)
+            ctx.scope = add(pw.kinds[pending.group("kind").lower()], body, line.start, line.end,
+                            pending.group("num"))  # fmt: skip
+            ctx.scope_start, ctx.marked, pending = line.start, True, None
+            continue
+        if heading_like and (bare := pw.bare_re.match(body)):
+            pending = bare
+            continue
         marks = list(pw.element_re.finditer(body))
         if (marks and marks[0].start() == 0) or (marks and not heading_like):
             lead = line.start + (text.find(body) if body in text else 0)
@@ -257,8 +274,11 @@ def _elements(view: DocView, pw: PlanWords) -> _Structure:
             ctx.lead_kind = (
                 pw.kinds[sm.group("kind").lower()]
                 if sm
-                else (ctx.section if ctx.scope is None and not ctx.marked else None)
-            )  # "The Inquiry Group recommends that:" under "4. Recommendations"
+                else (ctx.section or ("priority" if pw.focus_re.search(last) else None))
+                if ctx.scope is None and not ctx.marked
+                else None
+            )  # "The Inquiry Group recommends that:" under "4. Recommendations"; "we will
+            # focus on:" outside any element's own section
             ctx.lead_commits = bool(pw.target_re.search(last))
             continue
         if re.search(r":\s+\S", text):
