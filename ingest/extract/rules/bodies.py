@@ -188,6 +188,12 @@ def _may_be_body(view: DocView, start: int, end: int) -> bool:
     name = view.text[start:end]
     if re.search(r"[’']s\b", name) or role_of(view.reference, name) is not None:
         return False
+    words = name.split()
+    if words[0].rstrip(".").lower() in view.lexicon.words("titles"):
+        return False  # "Councillor Smith will lead"
+    stop = view.lexicon.words("name-stop-words")
+    if len([w for w in words if w.lower() not in stop]) < 2:
+        return False  # "Each Practice will lead" names no body
     if any(sum(c.isupper() for c in word) >= 2 for word in name.split()):
         return True  # an acronym in it ("Dunmere PCNs") is no person's name
     return not any(
