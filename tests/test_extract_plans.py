@@ -217,3 +217,17 @@ def test_change_events_fronted_and_restructured() -> None:
     }
     assert ("set up", "Wyvern Prevention Board", "Wyvern County Council") in changes
     assert ("reset", "Dunmere Place Committee", None) in changes
+
+
+def test_decimal_numbered_marks_and_dashed_labels() -> None:
+    found = _records(
+        "Objective 1.1 Improve access to urgent care\n\n"
+        "Our priorities are:\n\n"
+        "• Best start in life – giving every child a good start\n"
+        "• Healthy ageing – living well for longer"
+    )
+    assert _elements(found) == [
+        ("objective", "1.1", "Improve access to urgent care"),
+        ("priority", None, "Best start in life"),
+        ("priority", None, "Healthy ageing"),
+    ]

@@ -24,7 +24,9 @@ _MONEY_RE = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?\s?(?:m|bn|k|million|billion|tho
 @dataclass(frozen=True)
 class PlanWords:
     element_re: re.Pattern[str]  # "Priority 1:", "Ambition two –"
-    bare_re: re.Pattern[str]  # a line that is only "Priority 1" (its title on the next line)
+    bare_re: re.Pattern[
+        str
+    ]  # a heading "Priority 1" (title on the next line) or "Objective 1.2 Title"
     focus_re: re.Pattern[str]  # a lead-in whose list is the plan's priorities ("we will focus on:")
     kinds: dict[str, str]  # any form → kind
     section_re: re.Pattern[str]  # a heading or lead-in naming elements
@@ -63,7 +65,7 @@ def plan_words(lexicon: Lexicon) -> PlanWords:
             re.I,
         ),
         bare_re=re.compile(
-            rf"^(?P<kind>{'|'.join(map(re.escape, singular))})\s+(?P<num>\d{{1,2}}|{num_words})\s*[:.]?$",
+            rf"^(?P<kind>{'|'.join(map(re.escape, singular))})\s+(?P<num>\d{{1,2}}(?:\.\d{{1,2}})?|{num_words})(?:\s*[:.]?$|\s+(?=[A-Z]))",
             re.I,
         ),
         focus_re=lexicon.pattern("priority-lead-ins"),
@@ -214,7 +216,13 @@ def _elements(view: DocView, pw: PlanWords) -> _Structure:
             ctx.scope_start, ctx.marked, pending = line.start, True, None
             continue
         if heading_like and (bare := pw.bare_re.match(body)):
-            pending = bare
+            if bare.end() == len(body) or not body[bare.end() :].strip():
+                pending = bare
+            else:
+                close_scope(line.start)
+                ctx.scope = add(pw.kinds[bare.group("kind").lower()], body[bare.end() :],
+                                line.start + bare.end(), line.end, bare.group("num"))  # fmt: skip
+                ctx.scope_start, ctx.marked = line.start, True
             continue
         marks = list(pw.element_re.finditer(body))
         if (marks and marks[0].start() == 0) or (marks and not heading_like):
@@ -299,9 +307,10 @@ def _elements(view: DocView, pw: PlanWords) -> _Structure:
 
 
 def _label(body: str) -> str:
-    """ "Our people: a workforce that is skilled …" → "Our people"."""
-    head, sep, _rest = body.partition(": ")
-    return head if sep and len(head.split()) <= 6 else body
+    """ "Our people: a workforce that is skilled …", "Best start – giving every child …"
+    → the element's name before the colon or dash."""
+    head = re.split(r":\s|\s[–—-]\s", body, maxsplit=1)[0]
+    return head if head != body and len(head.split()) <= 6 else body
 
 
 def _inline_list(pw: PlanWords, line: Line, text: str, sm: re.Match[str], add: _Add) -> bool:
