@@ -347,18 +347,24 @@ def _table_row(
     """A table whose header names a kind ("Enabler | What it means | Lead"): each row's
     cell in that column is an element, unless it is a number (a reference to one)."""
     cells = [c.strip() for c in text.split(" | ")]
-    if header is None:
-        return cells
-    column = next((i for i, h in enumerate(header) if pw.section_re.fullmatch(h.strip())), None)
+    numbered = cells[0].rstrip(".").isdigit() and len(cells) > 1
+    if header is None and not numbered:
+        return cells  # the header row
+    kinds = [pw.section_re.fullmatch(h.strip()) for h in header or ()]
+    column = next((i for i, k in enumerate(kinds) if k is not None), None)
     if column is not None and column < len(cells):
-        cell = cells[column]
-        if cell and not cell.rstrip(".").isdigit():
-            add(pw.kinds[pw.section_re.fullmatch(header[column].strip()).group("kind").lower()],  # type: ignore[union-attr]
-                cell, line.start + text.find(cell), line.end, None)  # fmt: skip
-        return header
-    if ctx.section is not None and cells[0].rstrip(".").isdigit() and len(cells) > 1:
+        kind, cell = kinds[column], cells[column]
+        if kind is not None and cell and not cell.rstrip(".").isdigit():
+            add(
+                pw.kinds[kind.group("kind").lower()],
+                cell,
+                line.start + text.find(cell),
+                line.end,
+                None,
+            )
+    elif ctx.section is not None and numbered:
         add(ctx.section, cells[1], line.start, line.end, cells[0].rstrip("."))
-    return header
+    return header or []
 
 
 def _inline_numbered(text: str) -> list[tuple[str, str, int]]:
@@ -399,6 +405,7 @@ def _targets(view: DocView, pw: PlanWords, structure: _Structure) -> list[Target
             ),
             None,
         )  # "By March 2026 we aim to …": the deadline of every clause
+        clauses: list[tuple[int, int, DateMatch | None]]
         if leading is not None:
             clauses = [
                 (s, e, leading) for s, e in _coordinated(view, pw, leading.end, sentence.end, dates)
