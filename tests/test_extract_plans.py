@@ -231,3 +231,15 @@ def test_decimal_numbered_marks_and_dashed_labels() -> None:
         ("priority", None, "Best start in life"),
         ("priority", None, "Healthy ageing"),
     ]
+
+
+def test_a_relation_starts_as_of_or_with_effect_from_a_date() -> None:
+    found = _records(
+        "Effective 1 April 2025 the Marshbrook GP Federation will host the enhanced access "
+        "hubs. As of 1 May 2025, Wyvern County Council hosts the programme office."
+    )
+    since = {(r.subject.label, r.since.period.start if r.since else None) for r in found.relations}
+    assert since == {
+        ("Marshbrook GP Federation", "2025-04-01"),
+        ("Wyvern County Council", "2025-05-01"),
+    }

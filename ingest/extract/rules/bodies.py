@@ -499,11 +499,18 @@ def _noun_before(view: DocView, sentence: Sentence, at: int) -> str | None:
 
 
 def _since(view: DocView, sentence: Sentence) -> DateMatch | None:
+    """The date a relation starts: after "from", "since", "as of" (lexicon: since-words)."""
+    since = _since_re(view.lexicon)
     for d in view.dates.get(sentence.start, []):
-        before = view.text[max(sentence.start, d.start - 8) : d.start].lower()
-        if re.search(r"\b(?:from|since)\s+$", before):
+        if since.search(view.text[max(sentence.start, d.start - 16) : d.start]):
             return d
     return None
+
+
+@cache
+def _since_re(lexicon: Lexicon) -> re.Pattern[str]:
+    words = sorted(lexicon.words("since-words"), key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\s+$", re.I)
 
 
 # ---- composition ---------------------------------------------------------------------------------------
