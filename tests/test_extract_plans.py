@@ -243,3 +243,34 @@ def test_a_relation_starts_as_of_or_with_effect_from_a_date() -> None:
         ("Marshbrook GP Federation", "2025-04-01"),
         ("Wyvern County Council", "2025-05-01"),
     }
+
+
+def test_committees_of_inverse_reporting_and_replacements() -> None:
+    found = _records(
+        "NHS Brackenmoor Integrated Care Board (BICB) runs the area. The Quality Committee is a "
+        "committee of the ICB Board. The Brackenmoor Place Board is a joint committee of the ICB "
+        "and Brackenmoor County Council. The Finance Committee receives reports from the "
+        "Contracts Oversight Group and the Estates Working Group. In May 2024 the System "
+        "Workforce Board was replaced by the Brackenmoor People Board, which now oversees the "
+        "workforce programme. The frailty workstream is led by the Dunmere PCNs, and Dunmere "
+        "Young Minds leads the mental health workstream."
+    )
+    relations = {
+        (r.kind, r.subject.label, r.object.label if r.object else r.object_text)
+        for r in found.relations
+    }
+    icb = "NHS Brackenmoor Integrated Care Board"
+    assert {
+        ("part-of", "Quality Committee", icb),
+        ("part-of", "Brackenmoor Place Board", icb),
+        ("part-of", "Brackenmoor Place Board", "Brackenmoor County Council"),
+        ("reports-to", "Contracts Oversight Group", "Finance Committee"),
+        ("reports-to", "Estates Working Group", "Finance Committee"),
+        ("leads", "Brackenmoor People Board", "workforce programme"),
+    } <= relations
+    assert not any(
+        s == "Dunmere Young Minds" and o == "The frailty workstream" for _k, s, o in relations
+    )
+    (change,) = [c for c in found.changes if c.verb == "replaced"]
+    assert change.result.label == "Brackenmoor People Board"
+    assert change.original is not None and change.original.label == "System Workforce Board"

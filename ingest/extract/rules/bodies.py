@@ -35,13 +35,29 @@ class BodyWords:
     numbers: dict[str, int]
 
 
+def _committee_heads(lexicon: Lexicon) -> list[str]:
+    """Head words of bodies that sit under another (meeting-heads with notation 0)."""
+    return [
+        form.lower()
+        for entry in lexicon.entries("meeting-heads")
+        if entry.notation == "0"
+        for form in entry.forms
+        if not form.lower().startswith("sub")
+    ]
+
+
 @cache
 def body_words(lexicon: Lexicon) -> BodyWords:
     kinds = {
-        form.lower(): (entry.notation or "linked-to", form.endswith(" by"))
+        form.lower(): (entry.notation or "linked-to", form.endswith((" by", " from")))
         for entry in lexicon.entries("relation-phrases")
         for form in entry.forms
     }
+    for head in _committee_heads(
+        lexicon
+    ):  # "a committee of the Board", "a joint committee of A and B"
+        for form in (f"a {head} of", f"a joint {head} of", f"a sub-{head} of"):
+            kinds.setdefault(form, ("part-of", False))
     phrases = sorted(kinds, key=len, reverse=True)
     comp = sorted(
         {f for e in lexicon.entries("composition-phrases") for f in e.forms}, key=len, reverse=True
@@ -273,6 +289,15 @@ def _changes(
         passive = bool(_PASSIVE_RE.search(text[: m.start()]))
         actor = result = original = None
         verb = m.group("verb")
+        if verb.endswith(" by"):  # "X was replaced by Y": Y results, X is the original
+            result = next(
+                (x for x in after if x.span.start - end <= 6 and x.entity.kind == "org"), None
+            )
+            original = before[-1] if before and before[-1].entity.kind == "org" else None
+            if result is not None:
+                out.append(Change(verb[:-3], result.entity, text, Span(sentence.start, sentence.end),
+                                  None, original.entity if original else None, dates))  # fmt: skip
+            continue
         if " into " in text[m.end() :] and not passive:
             into = sentence.start + text.index(" into ", m.end())
             original = next((x for x in after if x.span.end <= into), None)
@@ -398,22 +423,23 @@ def _relations(
         before = [x for x in mentions if x.span.end <= at]
         after = [x for x in mentions if x.span.start >= end]
         if passive:
-            subject = next((x for x in after if x.span.start - end <= 6 and x in bodies), None)
-            if subject is None:
+            subjects = [x for x in _coordinated_objects(view, after, end, bw) if x in bodies]
+            if not subjects:
                 continue
             obj = before[-1] if before and _close(view, before[-1].span.end, at) else None
             obj_text = None if obj else _noun_before(view, sentence, m.start())
             if obj is None and obj_text is None:
                 continue
-            out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end),
-                                obj.entity if obj else None, obj_text, since))  # fmt: skip
+            for subject in subjects:  # "receives reports from A and B": A and B report
+                out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end),
+                                    obj.entity if obj else None, obj_text, since))  # fmt: skip
             continue
         subject = _subject(view, before, bodies, at, last_subject)
         if subject is None:
             continue
         last_subject = subject
         if kind in ("reports-to", "linked-to", "part-of"):
-            for target in _coordinated_objects(view, after, end):
+            for target in _coordinated_objects(view, after, end, bw):
                 if target.entity.iri != subject.entity.iri and target.entity.kind == "org":
                     out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end),
                                         target.entity, None, since))  # fmt: skip
@@ -435,6 +461,13 @@ def _relations(
 _NOT_OBJECTS = frozenset({"the", "a", "it", "them", "this", "that", "all", "on", "behalf"})
 
 
+def _acts_next(view: DocView, bw: BodyWords, mention: Mention) -> bool:
+    """The mention opens a clause of its own: a relation phrase follows it."""
+    rest = view.text[mention.span.end : mention.span.end + 60]
+    aux = re.match(r"\s+(?:(?:will|is|are|also|now|has|have)\s+)*", rest)
+    return aux is not None and bw.relation_re.match(rest, aux.end()) is not None
+
+
 def _subject(
     view: DocView, before: list[Mention], bodies: list[Mention], at: int, last: Mention | None
 ) -> Mention | None:
@@ -453,14 +486,19 @@ def _subject(
     return own[-1] if own else None
 
 
-def _coordinated_objects(view: DocView, after: list[Mention], end: int) -> list[Mention]:
+def _coordinated_objects(
+    view: DocView, after: list[Mention], end: int, bw: BodyWords | None = None
+) -> list[Mention]:
     """ "reports to A and B": A and B; not the bodies named later in the clause
-    ("accountable to the ICB through the Place Committee")."""
+    ("accountable to the ICB through the Place Committee"), nor the subject of the next
+    clause ("led by A, and B leads …")."""
     out: list[Mention] = []
     at = end
     for x in after:
         gap = view.text[at : x.span.start]
         if out and not re.fullmatch(r"\s*(?:,|and|or|&|,\s*and)\s*(?:the\s+|its\s+)?", gap):
+            break
+        if out and bw is not None and _acts_next(view, bw, x):
             break
         if not out and not re.fullmatch(r"\s*(?:(?:the|its|their|both|each|of)\s+)*", gap):
             break
