@@ -430,8 +430,8 @@ def _relations(
             obj_text = None if obj else _noun_before(view, sentence, m.start())
             if obj is None and obj_text is None:
                 continue
-            for subject in subjects:  # "receives reports from A and B": A and B report
-                out.append(Relation(kind, subject.entity, Span(sentence.start, sentence.end),
+            for agent in subjects:  # "receives reports from A and B": A and B report
+                out.append(Relation(kind, agent.entity, Span(sentence.start, sentence.end),
                                     obj.entity if obj else None, obj_text, since))  # fmt: skip
             continue
         subject = _subject(view, before, bodies, at, last_subject)
