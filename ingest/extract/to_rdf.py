@@ -126,7 +126,8 @@ class _Writer:
             (DCTERMS.PeriodOfTime,),
             Span(match.start, match.end),
         )
-        self.add((iri, RDFS.label, Literal(period.label)))
+        if (iri, RDFS.label, None) not in self.graph:  # "Autumn 2023" and "autumn 2023"
+            self.add((iri, RDFS.label, Literal(period.label)))
         self.add(
             (iri, DCAT.startDate, Literal(period.start, datatype=_DATATYPES[len(period.start)]))
         )
@@ -427,7 +428,7 @@ def _bodies(w: _Writer, found: Extraction) -> None:
             continue
         if relation.kind == "hosts":
             w.add((subject, GOV.hosts, w.entity(target, relation.span)))
-            if relation.since is not None:
+            if relation.since is not None and target.kind == "org":
                 event = w.node(
                     w.scoped("change", f"{relation.span.start}-hosted-{target.label}"),
                     (ORG.ChangeEvent, PROV.Activity),

@@ -1,4 +1,5 @@
-"""Dated events: timeline entries ("Nov 22 : ...", "21 Jun: ...") and dated sentences."""
+"""Dated events: timeline entries ("Nov 22 : ...", "21 Jun: ...", "Spring 2024 – ...", a
+timeline table's "Autumn 2023 | ...") and dated sentences."""
 
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ def extract_timeline(view: DocView, changes: list[Change], meeting: Meeting | No
             or _is_formal(view, sentence.line, meeting)
         ):
             continue
-        entry = re.match(r"^\s*[:–-]?\s*", view.text[dates[0].end : sentence.end])
+        entry = re.match(
+            r"^\s*[:–—|-]?\s*", view.text[dates[0].end : sentence.end]
+        )  # "Nov 22:", "Spring 2024 –", a table's "When | What"
         is_entry = dates[0].start == sentence.line.body_start and entry is not None
         label = sentence.text
         if is_entry and entry is not None:
