@@ -297,8 +297,8 @@ def _clean_ner(text: str, kind: str, resolver: Resolver, lexicon: Lexicon) -> st
     never = lexicon.words("not-name-words")
     roles = lexicon.words("roles")
     lowered = [w.lower().rstrip(",") for w in words]
-    if lowered[0] in titles or any(w in roles for w in lowered):
-        return None
+    if any(w in titles for w in lowered) or any(w in roles for w in lowered):
+        return None  # "Dear Mr Ofori": a person's title anywhere is no body's name
     if kind == "place":
         org_words = {
             w for e in resolver.learned.values() if e.kind == "org" for w in e.label.split()

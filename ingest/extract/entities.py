@@ -299,8 +299,11 @@ class Resolver:
             long = long_form(m.group("long"), acronym, self.v.rules)
             if long is None:
                 continue
-            pos = m.group("long").rfind(long)
-            self._define(long, acronym, m.start("long") + max(pos, 0), m.end(), found)
+            wider = self._wider_name(m.group("long"), long)
+            pos = m.group("long").rfind(wider or long)
+            self._define(wider or long, acronym, m.start("long") + max(pos, 0), m.end(), found)
+            if wider:
+                self._seen(found[-1][0], long)
         for m in _REVERSED_DEF_RE.finditer(text):
             long = m.group("long").strip()
             if long_form(long, m.group("acr"), self.v.rules) == long:
@@ -318,6 +321,17 @@ class Resolver:
                 if long:
                     self._define(long, lone.group("acr"), line.start(), lines[i + 1].end(), found)
         return found
+
+    def _wider_name(self, before: str, long: str) -> str | None:
+        """ "The Fernleigh Local Dental Committee (LDC)": the acronym leaves out the place,
+        but the body is the whole name written before the bracket."""
+        run = list(self.v.generic_re.finditer(before))
+        if not run or run[-1].end() < len(before.rstrip()) - 2:
+            return None
+        label = _strip_leading(run[-1].group(0), self.v.stop_leading)
+        if len(label) > len(long) and label.endswith(" " + long) and kind_for(label, self.v) == "org":
+            return label
+        return None
 
     def _alias(self, before: str, short: str, m: re.Match[str], found: list) -> None:
         """ "NHS X Integrated Care Board (the ICB)": here, "the ICB" is that body."""
