@@ -109,18 +109,46 @@ def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleM
     found = []
     titles = reference.lexicon.words("titles") if reference.lexicon else frozenset()
     modifiers = reference.lexicon.words("title-modifiers") if reference.lexicon else frozenset()
+    heads = reference.lexicon.words("org-heads") if reference.lexicon else frozenset()
     for m in _title_re(reference.roles, modifiers).finditer(text):
         value = m.group(0).rstrip()
         if value.lower().rstrip("s") in titles:
             continue  # "Councillor X" is a person's title, not a post
         got = role_of(reference, _trim_title(value))
         if got is not None:
-            found.append(
-                TitleMatch(
-                    offset + m.start(), offset + m.start() + len(_trim_title(value)), got[1], got[0]
-                )
-            )
+            start = _qualified_start(text, m.start(), titles, heads)
+            end = m.start() + len(_trim_title(value))
+            title = text[start : m.start()] + got[1] if start < m.start() else got[1]
+            found.append(TitleMatch(offset + start, offset + end, title, got[0]))
     return found
+
+
+_DETERMINERS = frozenset({"the", "our", "its", "their", "your", "this", "a", "an", "his", "her"})
+_QUALIFIER_RE = re.compile(r"((?:[A-Z][a-z’'-]+\s+){1,3})$")
+_TITLE_BOUNDARY_RE = re.compile(
+    r"(?:^|[,;:(|–—-]\s*|\n\s*|\b(?:[Tt]he|[Oo]ur|[Ii]ts|[Tt]heir|[Yy]our)\s+|[’']s\s+)$"
+)
+
+
+def _qualified_start(text: str, at: int, titles: frozenset[str], heads: frozenset[str]) -> int:
+    """Where a job title really starts: the capitalised words that qualify its role word
+    ("Dental Commissioning Manager", "Cabinet Member for …", "Independent Chair"), when
+    they run back to a boundary (a comma, a bracket, a cell, "the", "our", a possessive)
+    and are neither a person's title nor a body's head word."""
+    m = _QUALIFIER_RE.search(text[:at])
+    if m is None:
+        return at
+    words = m.group(1).split()
+    start = m.start(1)
+    for i, word in enumerate(words):
+        rest = words[i:]
+        if any(w.lower() in titles or w in heads or w.lower() in _DETERMINERS for w in rest):
+            start += len(word) + len(text[start + len(word) :]) - len(text[start + len(word) :].lstrip())
+            continue
+        if _TITLE_BOUNDARY_RE.search(text[:start]):
+            return start
+        start += len(word) + len(text[start + len(word) :]) - len(text[start + len(word) :].lstrip())
+    return at
 
 
 def _trim_title(value: str) -> str:
@@ -144,6 +172,8 @@ class Directory:
     def person(self, name: str, title: str | None, span: Span) -> Person:
         key = name.lower()
         known = self._by_name.get(key)
+        if known is None and len(name.split()) == 1:
+            known = self.by_surname(name)  # "Mr Mensah welcomed …" after "Mr Kwame Mensah"
         if known is not None:
             if title and not known.title:
                 known = Person(known.name, title, known.span)
