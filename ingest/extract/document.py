@@ -362,8 +362,9 @@ def _detect_body(
         if _VENUE_RE.match(line.text):
             continue
         for c, entity in orgs(line):
-            if c.start > line.start + 3 and line.kind != "heading":
-                continue
+            lead = view_cased[line.start : c.start]
+            if lead.strip() not in ("", "The", "the") and line.kind != "heading":
+                continue  # the line opens with the body's name ("The X Partnership (XP) is")
             last = head_word(entity.label).lower()
             rank = min(resolver.v.meeting_heads.get(last, 2), 2)
             if rank == 2 and not (line.kind == "heading" or line.index < 3):
