@@ -364,19 +364,26 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
         if is_name(view, m)
     ]
     for title in find_titles(view.reference, text, start):
+        title, org = _title_of_body(view, mentions, title)
         before = view.cased[start : title.start]
         holder = _holder(view, people, title.start) or _holder_after(view, people, title.end)
-        org = place = None
+        place = None
         paren = re.search(r"\(([^()]*)$", before)
-        if paren:  # "Dr X (BSol Clinical advisor for access)"
+        if org is not None:
+            pass
+        elif paren:  # "Dr X (BSol Clinical advisor for access)", "Dr X (Consultant, NHS E)"
+            close = text.find(")", title.end - start)
             inside = [
                 m
                 for m in mentions
-                if m.span.start >= start + paren.start() and m.span.end <= title.start
+                if m.span.start >= start + paren.start()
+                and (m.span.end <= title.start or title.end <= m.span.start < start + close)
             ]
             org, place = _scope(inside)
             if org is None and place is None and holder is not None:
                 org = view.body
+        elif re.search(r"\b[Oo]ur\s+$", before) and view.body is not None:
+            org = view.body  # "Our Dental Commissioning Manager, Ruth Abiola": the writer's body
         elif (prev := _adjacent_before(view, mentions, title.start)) is not None:
             org, place = _scope([prev])
         elif (nxt := org_after(view, title.end)) is not None:
@@ -387,6 +394,24 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
         directory.add_post(
             Post(title.title, title.role, Span(title.start, title.end), org, place, person)
         )
+
+
+def _title_of_body(
+    view: DocView, mentions: list[Mention], title: TitleMatch
+) -> tuple[TitleMatch, Entity | None]:
+    """ "Chair of the Fernleigh Health Scrutiny Committee": the post is the Chair, its body
+    the committee named in the title's "of …" tail."""
+    for m in mentions:
+        if m.entity.kind != "org" or not title.start < m.span.start < title.end:
+            continue
+        head = view.cased[title.start : m.span.start]
+        cut = re.search(r"\s+(?:of|for|at)(?:\s+the)?\s*$", head)
+        if cut is None:
+            continue
+        got = role_of(view.reference, head[: cut.start()])
+        if got is not None:
+            return TitleMatch(title.start, title.start + cut.start(), head[: cut.start()], got[0]), m.entity
+    return title, None
 
 
 def _post_of_name(view: DocView, directory: Directory, start: int, end: int) -> None:
