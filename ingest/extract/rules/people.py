@@ -98,10 +98,17 @@ def role_of(reference: Reference, title: str) -> tuple[URIRef, str] | None:
         m = exact[0] if exact else matches[0]
         singular = title[: m.start()] + title[m.start() : m.start() + len(label)] + title[m.end() :]
         preferred = reference.role_labels.get(role, label)
-        if singular.lower() == label and label != preferred.lower():
-            singular = preferred
+        if singular.lower() == label and _spelling_of(label, preferred.lower()):
+            singular = preferred  # "Chairman" is the Chair; "Managing Director" stays itself
         return role, singular[0].upper() + singular[1:]
     return None
+
+
+def _spelling_of(label: str, preferred: str) -> bool:
+    """Is ``label`` another way of writing ``preferred`` (one word, or hyphens/spaces)?"""
+    if label == preferred:
+        return False
+    return len(label.split()) == 1 or label.replace("-", " ") == preferred.replace("-", " ")
 
 
 def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleMatch]:
@@ -315,7 +322,37 @@ def extract_people(view: DocView) -> Directory:
             continue  # "Wyvern North" in "Wyvern North PCNs": a place, not a person
         directory.person(name, None, Span(span.start, span.end))
     _signature(view, directory)
+    _post_name_lines(view, directory)
     return directory
+
+
+_POST_NAME_RE = re.compile(r"^(?P<post>[A-Z][^:|–—]{2,80}?)\s*(?::|\s[–—-])\s+(?P<rest>\S.*)$")
+
+
+def _post_name_lines(view: DocView, directory: Directory) -> None:
+    """A leadership list, one post a line: "Chair: Dr Femi Oladipo, GP partner …",
+    "Head of Operations – Grace Mbeki". The post is in a body the line names, else in the
+    document's own body."""
+    w = words(view.lexicon)
+    for line in view.lines:
+        text = view.cased[line.start : line.end]
+        m = _POST_NAME_RE.match(text)
+        if m is None:
+            continue
+        post = m.group("post").strip()
+        titles = find_titles(view.reference, post, line.start)
+        lead = len(post) - len(re.sub(r"^(?:The|Our)\s+", "", post))
+        if not titles or titles[0].start != line.start + lead or titles[-1].end != line.start + len(post):
+            continue
+        pm = w.person_re.match(m.group("rest"))
+        if pm is None or not is_name(view, pm) or find_titles(view.reference, pm.group("name")):
+            continue
+        at = line.start + m.start("rest")
+        title, org = _title_of_body(view, view.line_mentions(line), titles[0])
+        person = directory.person(_clean_name(pm.group("name")), canonical_title(view, pm.group("title")),
+                                  Span(at + pm.start("name"), at + pm.end()))  # fmt: skip
+        directory.add_post(Post(title.title, title.role, Span(title.start, at + pm.end()),
+                                org or view.body, None, person))  # fmt: skip
 
 
 def _org_words(view: DocView) -> set[str]:
