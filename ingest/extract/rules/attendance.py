@@ -254,6 +254,11 @@ def _attendance(view: DocView, directory: Directory, record: AttendanceRecord, l
                 )
 
 
+def _bare_role(title: str, labels: object) -> bool:
+    """Is ``title`` only a meeting role ("Chair", "Vice Chair"), not a post of its own?"""
+    return title.lower().replace("-", " ") in {str(x).replace("-", " ") for x in labels}  # type: ignore[attr-defined]
+
+
 def _role_as_written(text: str, label: str) -> str | None:
     """ "(Vice-Chair)" as the entry writes it, for the post's label."""
     m = re.search(rf"\(({re.escape(label).replace('-', '[- ]')})\)", text, re.I)
@@ -329,10 +334,11 @@ def _parse_entry(
             post_title = tail[: titles[0].end].strip().rstrip(",")
             got = role_of(view.reference, post_title)
             if got and got[0] in chair_roles and len(post_title.split()) <= 3 and role is None:
-                role = got[0]
-                post_title = None
+                role = got[0]  # "Independent Chair": the meeting's chair, in that post
+                if _bare_role(post_title, chair_roles.values()):
+                    post_title = None
     if tail:
-        orgs = view.orgs_in(tail)
+        orgs = view.orgs_in(" | ".join(cells[1:]) if cells else tail)  # an Organisation column
         org = orgs[0] if orgs else None
     if post_title:
         post_title = re.split(r",\s*(?=(?:NHS|[A-Z][a-z]+ (?:Council|ICB|Trust)))", post_title)[
