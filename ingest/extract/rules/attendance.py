@@ -70,6 +70,7 @@ class _Entry:
     text: str
     start: int
     status: str
+    councillor: bool = False  # a lone surname in a "Councillors …" list
 
 
 def _blocks(view: DocView, limit: int) -> list[_Entry]:
@@ -121,20 +122,28 @@ def _split_block(view: DocView, body: str, offset: int, status: str) -> list[_En
         pieces = [(0, body)]
     out = []
     for at, piece in pieces:
-        for sub_at, sub in _comma_split(view, piece):
+        for sub_at, sub, councillor in _comma_split(view, piece):
             if sub.strip():
                 lead = len(sub) - len(sub.lstrip())
-                out.append(_Entry(sub.strip(), offset + at + sub_at + lead, status))
+                out.append(_Entry(sub.strip(), offset + at + sub_at + lead, status, councillor))
     return out
 
 
-def _comma_split(view: DocView, piece: str) -> list[tuple[int, str]]:
+_SURNAME_RE = re.compile(r"^(?P<name>[A-Z][a-z]*[’']?[A-Z]?[a-z’'-]+)(?:\s*\([^()]*\))?$")
+
+
+def _comma_split(view: DocView, piece: str) -> list[tuple[int, str, bool]]:
     """Split "Councillor A (Chair), Councillor B, Councillors C, D and E" into people; a
-    part that is no person ("Medical Director", "NHS X ICB") stays with the one before."""
+    part that is no person ("Medical Director", "NHS X ICB") stays with the one before.
+    After "Councillors", a lone surname is a person ("Councillors Ahmed (Chair), Brooks
+    and Chen")."""
     parts: list[tuple[int, str]] = []
+    in_run: set[int] = set()  # parts that are a lone surname in a "Councillors …" list
+    run = False
     for m in re.finditer(r"[^,]+", piece):
         part = m.group(0)
         stripped = part.strip()
+        run = run or bool(re.match(r"^(?:Councillors|Cllrs)\s", stripped))
         subparts = [(m.start(), part)]
         if " and " in stripped:
             split = []
@@ -143,16 +152,43 @@ def _comma_split(view: DocView, piece: str) -> list[tuple[int, str]]:
                 if chunk.strip() and not re.fullmatch(r"\s+and\s+", chunk):
                     split.append((m.start() + at, chunk))
                 at += len(chunk)
-            if all(_starts_person(view, s.strip()) for _, s in split):
+            if all(
+                _starts_person(view, s.strip()) or (run and _lone_surname(view, s))
+                for _, s in split
+            ):
                 subparts = split
         for at, sub in subparts:
             s = sub.strip()
-            if parts and not (_starts_person(view, s) or s.startswith(("Councillors", "Cllrs"))):
+            if parts and not (
+                _starts_person(view, s)
+                or s.startswith(("Councillors", "Cllrs"))
+                or (run and _lone_surname(view, s))
+            ):
                 p_at, prev = parts[-1]
                 parts[-1] = (p_at, prev + "," + sub)
             else:
                 parts.append((at, sub))
-    return parts
+                if run and _lone_surname(view, s):
+                    in_run.add(at)
+        if run and not all(
+            _lone_surname(view, s.strip()) or s.strip().startswith(("Councillors", "Cllrs"))
+            for _, s in subparts
+        ):
+            run = False
+    return [(at, sub, at in in_run) for at, sub in parts]
+
+
+def _lone_surname(view: DocView, text: str) -> bool:
+    m = _SURNAME_RE.match(text.strip())
+    if m is None:
+        return False
+    name = m.group("name")
+    w = words(view.lexicon)
+    return (
+        name not in w.not_names
+        and name.lower() not in w.not_names
+        and not find_titles(view.reference, name)
+    )
 
 
 def _starts_person(view: DocView, text: str) -> bool:
@@ -293,13 +329,22 @@ def _parse_entry(
     else:
         plural = re.match(r"^(?:Councillors|Cllrs)\s+", text)
         body = text[plural.end() :] if plural else text
+        councillors = plural is not None or entry.councillor
         pm = w.person_re.match(body)
-        if pm is None or pm.start() != 0 or not is_name(view, pm):
+        lone = _SURNAME_RE.match(body) if councillors else None
+        title: str | None
+        if lone is not None and (pm is None or pm.start() != 0 or not is_name(view, pm)):
+            name = lone.group("name")  # "Councillors Ahmed (Chair), …": known by surname only
+            title = "Councillor"
+            rest_at = lone.end("name")
+        elif pm is None or pm.start() != 0 or not is_name(view, pm):
             return None
-        title = "Councillor" if plural else canonical_title(view, pm.group("title"))
-        name = pm.group("name").strip()
+        else:
+            title = "Councillor" if councillors else canonical_title(view, pm.group("title"))
+            name = pm.group("name").strip()
+            rest_at = pm.end()
         person = directory.person(name, title, Span(entry.start, entry.start + len(text)))
-        rest = body[pm.end() :]
+        rest = body[rest_at:]
     role = None
     post_title = None
     chair_roles = {}
