@@ -329,7 +329,11 @@ class Resolver:
         if not run or run[-1].end() < len(before.rstrip()) - 2:
             return None
         label = _strip_leading(run[-1].group(0), self.v.stop_leading)
-        if len(label) > len(long) and label.endswith(" " + long) and kind_for(label, self.v) == "org":
+        if (
+            len(label) > len(long)
+            and label.endswith(" " + long)
+            and kind_for(label, self.v) == "org"
+        ):
             return label
         return None
 

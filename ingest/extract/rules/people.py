@@ -150,11 +150,15 @@ def _qualified_start(text: str, at: int, titles: frozenset[str], heads: frozense
     for i, word in enumerate(words):
         rest = words[i:]
         if any(w.lower() in titles or w in heads or w.lower() in _DETERMINERS for w in rest):
-            start += len(word) + len(text[start + len(word) :]) - len(text[start + len(word) :].lstrip())
+            start += (
+                len(word) + len(text[start + len(word) :]) - len(text[start + len(word) :].lstrip())
+            )
             continue
         if _TITLE_BOUNDARY_RE.search(text[:start]):
             return start
-        start += len(word) + len(text[start + len(word) :]) - len(text[start + len(word) :].lstrip())
+        start += (
+            len(word) + len(text[start + len(word) :]) - len(text[start + len(word) :].lstrip())
+        )
     return at
 
 
@@ -342,7 +346,11 @@ def _post_name_lines(view: DocView, directory: Directory) -> None:
         post = m.group("post").strip()
         titles = find_titles(view.reference, post, line.start)
         lead = len(post) - len(re.sub(r"^(?:The|Our)\s+", "", post))
-        if not titles or titles[0].start != line.start + lead or titles[-1].end != line.start + len(post):
+        if (
+            not titles
+            or titles[0].start != line.start + lead
+            or titles[-1].end != line.start + len(post)
+        ):
             continue
         pm = w.person_re.match(m.group("rest"))
         if pm is None or not is_name(view, pm) or find_titles(view.reference, pm.group("name")):
@@ -447,7 +455,9 @@ def _title_of_body(
             continue
         got = role_of(view.reference, head[: cut.start()])
         if got is not None:
-            return TitleMatch(title.start, title.start + cut.start(), head[: cut.start()], got[0]), m.entity
+            return TitleMatch(
+                title.start, title.start + cut.start(), head[: cut.start()], got[0]
+            ), m.entity
     return title, None
 
 
