@@ -176,6 +176,7 @@ class Resolver:
         }
         self._reference_patterns = _name_patterns(reference.entities)
         self._role_words = frozenset(w.split()[0] for w in lexicon.words("roles"))
+        self._role_heads = frozenset(w.split()[-1] for w in lexicon.words("roles"))
         self._by_key: dict[str, URIRef] = {}
         self._by_name: dict[str, URIRef] = {}
         self._by_acronym: dict[str, URIRef] = {}
@@ -437,8 +438,15 @@ class Resolver:
                 name = " ".join(words).rstrip(",")
                 if len(words) < 2 or kind_for(name, self.v) is None:
                     continue
-                if words[0].lower() in self._role_words and any(w in ("of", "for") for w in words):
-                    continue  # "Leader of the Council", "Director of the Partnership": a post
+                cut = self._after_post(words)
+                if cut:  # "GP and Clinical Director of Marshbrook Central PCN": the body after
+                    start = text.index(words[cut], start + len(" ".join(words[:cut])))
+                    words = words[cut:]
+                    name = " ".join(words).rstrip(",")
+                    if len(words) < 2 or kind_for(name, self.v) is None:
+                        continue  # "Leader of the Council": a post, no body named
+                elif words[0].lower() in self._role_words and any(w in ("of", "for") for w in words):
+                    continue  # "Director of the Partnership": a post
                 head = self._head_only(words)
                 if head is not None:
                     found.append(Candidate(start, end, name, head=head))
@@ -455,6 +463,17 @@ class Resolver:
                     self._seen(entity, name)
                 found.append(Candidate(start, end, name, entity))
         return found
+
+    def _after_post(self, words: list[str]) -> int:
+        """Where the body's name starts after a job title's "of" ("Chair of the X
+        Committee"), or 0 when the run holds no title."""
+        for i in range(len(words) - 1, 0, -1):
+            if words[i] in ("of", "for") and words[i - 1].lower() in self._role_heads:
+                cut = i + 1
+                while cut < len(words) and words[cut].lower() in self.v.stop_leading:
+                    cut += 1
+                return cut if cut < len(words) else 0
+        return 0
 
     def _leads(self, text: str) -> list[Candidate]:
         """Names that open with a lead word: "Healthwatch Calderbridge", "NHS England"."""

@@ -131,7 +131,7 @@ def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleM
 
 
 _DETERMINERS = frozenset({"the", "our", "its", "their", "your", "this", "a", "an", "his", "her"})
-_QUALIFIER_RE = re.compile(r"((?:[A-Z][a-z’'-]+\s+){1,3})$")
+_QUALIFIER_RE = re.compile(r"((?:[A-Z][a-z-]+(?<![’'])\s+){1,3})$")  # no possessive
 _TITLE_BOUNDARY_RE = re.compile(
     r"(?:^|[,;:(|–—-]\s*|\n\s*|\b(?:[Tt]he|[Oo]ur|[Ii]ts|[Tt]heir|[Yy]our)\s+|[’']s\s+)$"
 )
