@@ -260,7 +260,7 @@ def org_after(view: DocView, start: int, limit: int = 4) -> Mention | None:
             gap = view.text[start : m.span.start]
             if (
                 m.span.start >= start
-                and re.fullmatch(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*", gap)
+                and re.fullmatch(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*| (?:the\s+)?", gap)
                 and len(gap) <= limit + 6
             ):
                 return m
@@ -429,6 +429,9 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
                 org = view.body
         elif re.search(r"\b[Oo]ur\s+$", before) and view.body is not None:
             org = view.body  # "Our Dental Commissioning Manager, Ruth Abiola": the writer's body
+        elif re.search(r"\b(?:[Ii]ts|[Tt]heir)\s+$", before):
+            named = [m for m in mentions if m.entity.kind == "org" and m.span.end <= title.start]
+            org = named[-1].entity if named else view.body  # "The PSU is led by its Director"
         elif (prev := _adjacent_before(view, mentions, title.start)) is not None:
             org, place = _scope([prev])
         elif (nxt := org_after(view, title.end)) is not None:
