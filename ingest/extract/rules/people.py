@@ -411,7 +411,12 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
     for title in find_titles(view.reference, text, start):
         title, org = _title_of_body(view, mentions, title)
         before = view.cased[start : title.start]
-        holder = _holder(view, people, title.start) or _holder_after(view, people, title.end)
+        prev = _adjacent_before(view, mentions, title.start)
+        holder = (
+            _holder(view, people, title.start)
+            or (prev is not None and _holder(view, people, prev.span.start))  # "X, BSol Title"
+            or _holder_after(view, people, title.end)
+        )
         place = None
         paren = re.search(r"\(([^()]*)$", before)
         if org is not None:
@@ -437,11 +442,25 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
         elif (nxt := org_after(view, title.end)) is not None:
             org, place = _scope([nxt])
         if org is None and place is None and holder is None:
+            if _post_alone(view, directory, before, title):
+                directory.add_post(Post(title.title, title.role, Span(title.start, title.end)))
             continue
         person = directory.person(*holder) if holder else None
         directory.add_post(
             Post(title.title, title.role, Span(title.start, title.end), org, place, person)
         )
+
+
+def _post_alone(view: DocView, directory: Directory, before: str, title: TitleMatch) -> bool:
+    """ "… delegated to the Director of Adult Social Services": a post the text names with
+    no holder and no body, kept when it is a full title ("the" and two words or more) that
+    no post met before already stands for."""
+    return (
+        bool(re.search(r"\b[Tt]he\s+$", before))
+        and len(title.title.split()) >= 2
+        and directory.post_titled(title.title) is None
+        and title.title.lower() not in view.reference.role_labels.values()
+    )
 
 
 def _title_of_body(
@@ -513,7 +532,9 @@ def _holder(
     """The person a title at ``at`` belongs to: "Name, Title", "Name - Title", "Name (Title"."""
     for start, end, m in reversed(people):
         if end <= at and re.fullmatch(
-            r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)", view.text[end:at]
+            r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)"
+            r"(?:[A-Z][\w-]*\s+and\s+)?",  # "Dr Leah Morgan, GP and Clinical Director of …"
+            view.text[end:at],
         ):
             return (
                 _clean_name(m.group("name")),
