@@ -445,7 +445,9 @@ class Resolver:
                     name = " ".join(words).rstrip(",")
                     if len(words) < 2 or kind_for(name, self.v) is None:
                         continue  # "Leader of the Council": a post, no body named
-                elif words[0].lower() in self._role_words and any(w in ("of", "for") for w in words):
+                elif words[0].lower() in self._role_words and any(
+                    w in ("of", "for") for w in words
+                ):
                     continue  # "Director of the Partnership": a post
                 head = self._head_only(words)
                 if head is not None:

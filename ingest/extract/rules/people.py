@@ -117,13 +117,17 @@ def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleM
     titles = reference.lexicon.words("titles") if reference.lexicon else frozenset()
     modifiers = reference.lexicon.words("title-modifiers") if reference.lexicon else frozenset()
     heads = reference.lexicon.words("org-heads") if reference.lexicon else frozenset()
+    # "Who leads the PSU": neither a person's title nor a question word qualifies a title
+    not_qualifiers = titles | (
+        reference.lexicon.words("question-words") if reference.lexicon else frozenset()
+    )
     for m in _title_re(reference.roles, modifiers).finditer(text):
         value = m.group(0).rstrip()
         if value.lower().rstrip("s") in titles:
             continue  # "Councillor X" is a person's title, not a post
         got = role_of(reference, _trim_title(value))
         if got is not None:
-            start = _qualified_start(text, m.start(), titles, heads)
+            start = _qualified_start(text, m.start(), not_qualifiers, heads)
             end = m.start() + len(_trim_title(value))
             title = text[start : m.start()] + got[1] if start < m.start() else got[1]
             found.append(TitleMatch(offset + start, offset + end, title, got[0]))
@@ -451,6 +455,9 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
         )
 
 
+_SMALL_WORDS = frozenset({"of", "for", "and", "the", "in", "&"})
+
+
 def _post_alone(view: DocView, directory: Directory, before: str, title: TitleMatch) -> bool:
     """ "… delegated to the Director of Adult Social Services": a post the text names with
     no holder and no body, kept when it is a full title ("the" and two words or more) that
@@ -458,6 +465,7 @@ def _post_alone(view: DocView, directory: Directory, before: str, title: TitleMa
     return (
         bool(re.search(r"\b[Tt]he\s+$", before))
         and len(title.title.split()) >= 2
+        and all(w[0].isupper() or w in _SMALL_WORDS for w in title.title.split())
         and directory.post_titled(title.title) is None
         and title.title.lower() not in view.reference.role_labels.values()
     )
@@ -531,10 +539,13 @@ def _holder(
 ) -> tuple[str, str | None, Span] | None:
     """The person a title at ``at`` belongs to: "Name, Title", "Name - Title", "Name (Title"."""
     for start, end, m in reversed(people):
-        if end <= at and re.fullmatch(
-            r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)"
-            r"(?:[A-Z][\w-]*\s+and\s+)?",  # "Dr Leah Morgan, GP and Clinical Director of …"
-            view.text[end:at],
+        if (
+            end <= at
+            and re.fullmatch(
+                r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)"
+                r"(?:[A-Z][\w-]*\s+and\s+)?",  # "Dr Leah Morgan, GP and Clinical Director of …"
+                view.text[end:at],
+            )
         ):
             return (
                 _clean_name(m.group("name")),
