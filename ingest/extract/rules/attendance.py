@@ -113,9 +113,14 @@ def _split_block(view: DocView, body: str, offset: int, status: str) -> list[_En
             clean = line.removeprefix("• ").strip()
             pm = w.person_re.match(clean)
             starts_person = pm is not None and is_name(view, pm) and pm.start() == 0
-            if pieces and not starts_person and not clean.startswith(("Councillors", "Cllrs")):
-                at, prev = pieces[-1]
-                pieces[-1] = (at, prev + " " + clean)
+            wrapped = bool(pieces) and pieces[-1][1].rstrip().endswith(",")  # a list goes on
+            if (
+                pieces
+                and (wrapped or not starts_person)
+                and not clean.startswith(("Councillors", "Cllrs"))
+            ):
+                at = pieces[-1][0]
+                pieces[-1] = (at, body[at : m.end()])  # as written: offsets stay true
             else:
                 pieces.append((m.start() + (len(m.group(0)) - len(m.group(0).lstrip())), clean))
     else:
@@ -138,7 +143,7 @@ def _comma_split(view: DocView, piece: str) -> list[tuple[int, str, bool]]:
     After "Councillors", a lone surname is a person ("Councillors Ahmed (Chair), Brooks
     and Chen")."""
     parts: list[tuple[int, str]] = []
-    in_run: set[int] = set()  # parts that are a lone surname in a "Councillors …" list
+    in_run: set[int] = set()  # parts that name a councillor of a "Councillors …" list
     run = False
     for m in re.finditer(r"[^,]+", piece):
         part = m.group(0)
@@ -168,14 +173,22 @@ def _comma_split(view: DocView, piece: str) -> list[tuple[int, str, bool]]:
                 parts[-1] = (p_at, prev + "," + sub)
             else:
                 parts.append((at, sub))
-                if run and _lone_surname(view, s):
+                if run and (_lone_surname(view, s) or _untitled_person(view, s)):
                     in_run.add(at)
         if run and not all(
-            _lone_surname(view, s.strip()) or s.strip().startswith(("Councillors", "Cllrs"))
+            _lone_surname(view, s.strip())
+            or _untitled_person(view, s.strip())
+            or s.strip().startswith(("Councillors", "Cllrs"))
             for _, s in subparts
         ):
             run = False
     return [(at, sub, at in in_run) for at, sub in parts]
+
+
+def _untitled_person(view: DocView, text: str) -> bool:
+    """A name with no title of its own: in a "Councillors …" list, another councillor."""
+    pm = words(view.lexicon).person_re.match(text)
+    return pm is not None and pm.start() == 0 and pm.group("title") is None and is_name(view, pm)
 
 
 def _lone_surname(view: DocView, text: str) -> bool:
@@ -340,7 +353,9 @@ def _parse_entry(
         elif pm is None or pm.start() != 0 or not is_name(view, pm):
             return None
         else:
-            title = "Councillor" if councillors else canonical_title(view, pm.group("title"))
+            title = canonical_title(view, pm.group("title")) or (
+                "Councillor" if councillors else None
+            )
             name = pm.group("name").strip()
             rest_at = pm.end()
         person = directory.person(name, title, Span(entry.start, entry.start + len(text)))
