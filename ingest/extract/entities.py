@@ -176,7 +176,7 @@ class Resolver:
         }
         self._reference_patterns = _name_patterns(reference.entities)
         self._role_words = frozenset(w.split()[0] for w in lexicon.words("roles"))
-        self._role_heads = frozenset(w.split()[-1] for w in lexicon.words("roles"))
+        self._roles = lexicon.words("roles")
         self._by_key: dict[str, URIRef] = {}
         self._by_name: dict[str, URIRef] = {}
         self._by_acronym: dict[str, URIRef] = {}
@@ -387,7 +387,10 @@ class Resolver:
                 and c.end <= cand.end
                 and (c.start, c.end) != (cand.start, cand.end)
                 and (
-                    c.end == cand.end or (c.entity is not None and c.entity.kind != "org") or c.head
+                    c.end == cand.end
+                    or (c.entity is not None and c.entity.kind != "org")
+                    or c.head
+                    or text[c.end : cand.end].startswith(" for ")  # "X Council for Voluntary …"
                 )
                 for c in inside
             ):
@@ -470,7 +473,9 @@ class Resolver:
         """Where the body's name starts after a job title's "of" ("Chair of the X
         Committee"), or 0 when the run holds no title."""
         for i in range(len(words) - 1, 0, -1):
-            if words[i] in ("of", "for") and words[i - 1].lower() in self._role_heads:
+            if words[i] in ("of", "for") and any(
+                " ".join(words[j:i]).lower() in self._roles for j in range(max(0, i - 3), i)
+            ):
                 cut = i + 1
                 while cut < len(words) and words[cut].lower() in self.v.stop_leading:
                     cut += 1
@@ -651,6 +656,9 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(map(re.escape, words)) if words else "(?!)"
 
 
+_SPLIT = _SMALL - {"for"}  # "X Council for Voluntary Service" is one body
+
+
 def _split_run(offset: int, run: str, v: Vocab) -> list[tuple[int, int]]:
     """Split "Health and Wellbeing Board of Example City Council" after each inner head."""
     spans = []
@@ -658,7 +666,7 @@ def _split_run(offset: int, run: str, v: Vocab) -> list[tuple[int, int]]:
     for m in re.finditer(r"\S+", run):
         rest = run[m.end() :].split()
         word = m.group(0).rstrip(",")
-        if word in v.org_heads and rest and (rest[0] in _SMALL or m.group(0).endswith(",")):
+        if word in v.org_heads and rest and (rest[0] in _SPLIT or m.group(0).endswith(",")):
             spans.append((offset + start, offset + m.start() + len(word)))
             start = m.end() + 1
     spans.append((offset + start, offset + len(run)))
