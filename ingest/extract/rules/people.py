@@ -224,6 +224,19 @@ class Directory:
         self.posts.append(post)
         return post
 
+    def drop_shadowed(self) -> None:
+        """A post named alone ("the Director of Public Health") that a named holder's post
+        of the same title stands for is that post, not a second one."""
+        held = {p.title.lower() for p in self.posts if p.holder is not None}
+        self.posts = [
+            p
+            for p in self.posts
+            if p.holder or p.org or p.place or p.seats or p.title.lower() not in held
+        ]
+        self._post_index = {}
+        for i, p in enumerate(self.posts):
+            self._post_index.setdefault((p.title.lower(), _iri(p.org), _iri(p.place)), []).append(i)
+
     def post_titled(self, title: str) -> Post | None:
         """The last post met whose title starts with ``title`` ("Director of Finance")."""
         wanted = title.lower()
@@ -331,6 +344,7 @@ def extract_people(view: DocView) -> Directory:
         directory.person(name, None, Span(span.start, span.end))
     _signature(view, directory)
     _post_name_lines(view, directory)
+    directory.drop_shadowed()
     return directory
 
 
@@ -479,6 +493,8 @@ def _title_of_body(
     for m in mentions:
         if m.entity.kind != "org" or not title.start < m.span.start < title.end:
             continue
+        if m.source == "ner":
+            continue  # "Cabinet Member for Public Health and Prevention": a portfolio
         head = view.cased[title.start : m.span.start]
         cut = re.search(r"\s+(?:of|for|at)(?:\s+the)?\s*$", head)
         if cut is None:
