@@ -185,6 +185,7 @@ class Directory:
     _post_index: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
 
     def person(self, name: str, title: str | None, span: Span) -> Person:
+        name = " ".join(name.split())  # a name wrapped over two lines is one name
         key = name.lower()
         known = self._by_name.get(key)
         if known is None and len(name.split()) == 1:
@@ -268,20 +269,22 @@ def canonical_title(view: DocView, title: str | None) -> str | None:
     return words(view.lexicon).titles.get(title.rstrip(".").lower(), title.rstrip("."))
 
 
-def org_after(view: DocView, start: int, limit: int = 4) -> Mention | None:
-    """An organisation named right after ``start`` (", NHS X ICB", " - Healthwatch X")."""
+def org_after(view: DocView, start: int, limit: int = 4, spaced: bool = False) -> Mention | None:
+    """An organisation named right after ``start`` (", NHS X ICB", " - Healthwatch X"; with
+    ``spaced``, after a space only: "Chief Officer Healthwatch X", never "help lead ICS-wide")."""
+    gaps = _SPACED_GAP_RE if spaced else _GAP_RE
     for _, mentions in _mentions_near(view, start):
         for m in mentions:
             if m.entity.kind not in ("org", "place"):
                 continue
             gap = view.text[start : m.span.start]
-            if (
-                m.span.start >= start
-                and re.fullmatch(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*| (?:the\s+)?", gap)
-                and len(gap) <= limit + 6
-            ):
+            if m.span.start >= start and gaps.fullmatch(gap) and len(gap) <= limit + 6:
                 return m
     return None
+
+
+_GAP_RE = re.compile(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*")
+_SPACED_GAP_RE = re.compile(_GAP_RE.pattern + r"| (?:the\s+)?")
 
 
 def _mentions_near(view: DocView, at: int) -> list[tuple[int, list[Mention]]]:
@@ -452,12 +455,16 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
                 org = view.body
         elif re.search(r"\b[Oo]ur\s+$", before) and view.body is not None:
             org = view.body  # "Our Dental Commissioning Manager, Ruth Abiola": the writer's body
-        elif re.search(r"\b(?:[Ii]ts|[Tt]heir)\s+$", before):
+        elif re.search(r"\b(?:[Ii]ts|[Tt]heir)\s+$", before) and (
+            holder is not None or view.cased[title.start].isupper()
+        ):  # not "nominated its members"
             named = [m for m in mentions if m.entity.kind == "org" and m.span.end <= title.start]
             org = named[-1].entity if named else view.body  # "The PSU is led by its Director"
         elif (prev := _adjacent_before(view, mentions, title.start)) is not None:
             org, place = _scope([prev])
-        elif (nxt := org_after(view, title.end)) is not None:
+        elif (
+            nxt := org_after(view, title.end, spaced=view.cased[title.start].isupper())
+        ) is not None:
             org, place = _scope([nxt])
         if org is None and place is None and holder is None:
             if _post_alone(view, directory, before, title):
