@@ -149,20 +149,13 @@ def _qualified_start(text: str, at: int, titles: frozenset[str], heads: frozense
     m = _QUALIFIER_RE.search(text[:at])
     if m is None:
         return at
-    words = m.group(1).split()
-    start = m.start(1)
-    for i, word in enumerate(words):
-        rest = words[i:]
+    spans = [(m.start(1) + w.start(), w.group(0)) for w in re.finditer(r"\S+", m.group(1))]
+    for i, (start, _) in enumerate(spans):
+        rest = [w for _, w in spans[i:]]
         if any(w.lower() in titles or w in heads or w.lower() in _DETERMINERS for w in rest):
-            start += (
-                len(word) + len(text[start + len(word) :]) - len(text[start + len(word) :].lstrip())
-            )
             continue
         if _TITLE_BOUNDARY_RE.search(text[:start]):
             return start
-        start += (
-            len(word) + len(text[start + len(word) :]) - len(text[start + len(word) :].lstrip())
-        )
     return at
 
 
@@ -460,7 +453,7 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
         ):  # not "nominated its members"
             named = [m for m in mentions if m.entity.kind == "org" and m.span.end <= title.start]
             org = named[-1].entity if named else view.body  # "The PSU is led by its Director"
-        elif (prev := _adjacent_before(view, mentions, title.start)) is not None:
+        elif prev is not None:
             org, place = _scope([prev])
         elif (
             nxt := org_after(view, title.end, spaced=view.cased[title.start].isupper())
