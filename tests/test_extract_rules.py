@@ -235,3 +235,50 @@ def test_signature_with_blank_lines_between_name_post_and_body() -> None:
     )
     post = next(p for p in found.posts if p.holder and p.holder.name == "Sarah Kemp")
     assert post.org is not None and "Integrated Care Board" in post.org.label
+
+
+SURNAMES = """LICENSING PANEL
+
+Minutes of the meeting held on Tuesday 5 March 2024 at 7.00 pm in Room 2, Town Hall
+
+Present: Councillors Ahmed (Chair), Brooks, Chen and Davies
+
+Also present: Councillors Tom Bright,
+Ann Cole and Dr Raj Patel (Public Health Consultant)
+
+1. Minutes
+
+The minutes of the meeting held on 6 February 2024 were approved.
+"""
+
+
+def test_councillors_known_by_surname_only() -> None:
+    found = _records(SURNAMES, "minutes")
+    seen = {(a.person.name, a.person.title, a.status) for a in found.attendance}
+    assert {(n, "Councillor", "present") for n in ("Ahmed", "Brooks", "Chen", "Davies")} <= seen
+    # a councillors list wrapped onto a second line: its people stay councillors, a titled
+    # person in it keeps their own title
+    assert {("Tom Bright", "Councillor", "in-attendance"), ("Ann Cole", "Councillor", "in-attendance"),
+            ("Raj Patel", "Dr", "in-attendance")} <= seen  # fmt: skip
+    chair = next(a for a in found.attendance if a.person.name == "Ahmed")
+    assert chair.role is not None and str(chair.role).endswith("/chair")
+
+
+def test_post_lines_titles_of_a_body_and_acronym_initials() -> None:
+    found = _records(
+        "The Ambleford Healthcare Partnership (AHP) runs the hubs.\n\n"
+        "Managing Director: Joanne Ellery\n\n"
+        "Head of Operations – Grace Mbeki\n\n"
+        "Copy to Councillor Bea Nwosu, Chair of the Ambleford Health Scrutiny Committee.\n"
+    )
+    posts = {
+        (p.title, p.holder.name if p.holder else None, p.org.label if p.org else None)
+        for p in found.posts
+    }
+    assert ("Managing Director", "Joanne Ellery", "Ambleford Healthcare Partnership") in posts
+    assert ("Head of Operations", "Grace Mbeki", "Ambleford Healthcare Partnership") in posts
+    assert ("Chair", "Bea Nwosu", "Ambleford Health Scrutiny Committee") in posts
+    assert (
+        long_form("The Ambleford Healthcare Partnership", "AHP")
+        == "Ambleford Healthcare Partnership"
+    )

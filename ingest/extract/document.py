@@ -297,8 +297,8 @@ def _clean_ner(text: str, kind: str, resolver: Resolver, lexicon: Lexicon) -> st
     never = lexicon.words("not-name-words")
     roles = lexicon.words("roles")
     lowered = [w.lower().rstrip(",") for w in words]
-    if lowered[0] in titles or any(w in roles for w in lowered):
-        return None
+    if any(w in titles for w in lowered) or any(w in roles for w in lowered):
+        return None  # "Dear Mr Ofori": a person's title anywhere is no body's name
     if kind == "place":
         org_words = {
             w for e in resolver.learned.values() if e.kind == "org" for w in e.label.split()
@@ -362,8 +362,9 @@ def _detect_body(
         if _VENUE_RE.match(line.text):
             continue
         for c, entity in orgs(line):
-            if c.start > line.start + 3 and line.kind != "heading":
-                continue
+            lead = view_cased[line.start : c.start]
+            if lead.strip() not in ("", "The", "the") and line.kind != "heading":
+                continue  # the line opens with the body's name ("The X Partnership (XP) is")
             last = head_word(entity.label).lower()
             rank = min(resolver.v.meeting_heads.get(last, 2), 2)
             if rank == 2 and not (line.kind == "heading" or line.index < 3):

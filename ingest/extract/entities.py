@@ -176,6 +176,7 @@ class Resolver:
         }
         self._reference_patterns = _name_patterns(reference.entities)
         self._role_words = frozenset(w.split()[0] for w in lexicon.words("roles"))
+        self._roles = lexicon.words("roles")
         self._by_key: dict[str, URIRef] = {}
         self._by_name: dict[str, URIRef] = {}
         self._by_acronym: dict[str, URIRef] = {}
@@ -299,8 +300,11 @@ class Resolver:
             long = long_form(m.group("long"), acronym, self.v.rules)
             if long is None:
                 continue
-            pos = m.group("long").rfind(long)
-            self._define(long, acronym, m.start("long") + max(pos, 0), m.end(), found)
+            wider = self._wider_name(m.group("long"), long)
+            pos = m.group("long").rfind(wider or long)
+            self._define(wider or long, acronym, m.start("long") + max(pos, 0), m.end(), found)
+            if wider:
+                self._seen(found[-1][0], long)
         for m in _REVERSED_DEF_RE.finditer(text):
             long = m.group("long").strip()
             if long_form(long, m.group("acr"), self.v.rules) == long:
@@ -318,6 +322,21 @@ class Resolver:
                 if long:
                     self._define(long, lone.group("acr"), line.start(), lines[i + 1].end(), found)
         return found
+
+    def _wider_name(self, before: str, long: str) -> str | None:
+        """ "The Fernleigh Local Dental Committee (LDC)": the acronym leaves out the place,
+        but the body is the whole name written before the bracket."""
+        run = list(self.v.generic_re.finditer(before))
+        if not run or run[-1].end() < len(before.rstrip()) - 2:
+            return None
+        label = _strip_leading(run[-1].group(0), self.v.stop_leading)
+        if (
+            len(label) > len(long)
+            and label.endswith(" " + long)
+            and kind_for(label, self.v) == "org"
+        ):
+            return label
+        return None
 
     def _alias(self, before: str, short: str, m: re.Match[str], found: list) -> None:
         """ "NHS X Integrated Care Board (the ICB)": here, "the ICB" is that body."""
@@ -368,7 +387,10 @@ class Resolver:
                 and c.end <= cand.end
                 and (c.start, c.end) != (cand.start, cand.end)
                 and (
-                    c.end == cand.end or (c.entity is not None and c.entity.kind != "org") or c.head
+                    c.end == cand.end
+                    or (c.entity is not None and c.entity.kind != "org")
+                    or c.head
+                    or text[c.end : cand.end].startswith(" for ")  # "X Council for Voluntary …"
                 )
                 for c in inside
             ):
@@ -419,8 +441,17 @@ class Resolver:
                 name = " ".join(words).rstrip(",")
                 if len(words) < 2 or kind_for(name, self.v) is None:
                     continue
-                if words[0].lower() in self._role_words and any(w in ("of", "for") for w in words):
-                    continue  # "Leader of the Council", "Director of the Partnership": a post
+                cut = self._after_post(words)
+                if cut:  # "GP and Clinical Director of Marshbrook Central PCN": the body after
+                    start = text.index(words[cut], start + len(" ".join(words[:cut])))
+                    words = words[cut:]
+                    name = " ".join(words).rstrip(",")
+                    if len(words) < 2 or kind_for(name, self.v) is None:
+                        continue  # "Leader of the Council": a post, no body named
+                elif words[0].lower() in self._role_words and any(
+                    w in ("of", "for") for w in words
+                ):
+                    continue  # "Director of the Partnership": a post
                 head = self._head_only(words)
                 if head is not None:
                     found.append(Candidate(start, end, name, head=head))
@@ -437,6 +468,19 @@ class Resolver:
                     self._seen(entity, name)
                 found.append(Candidate(start, end, name, entity))
         return found
+
+    def _after_post(self, words: list[str]) -> int:
+        """Where the body's name starts after a job title's "of" ("Chair of the X
+        Committee"), or 0 when the run holds no title."""
+        for i in range(len(words) - 1, 0, -1):
+            if words[i] in ("of", "for") and any(
+                " ".join(words[j:i]).lower() in self._roles for j in range(max(0, i - 3), i)
+            ):
+                cut = i + 1
+                while cut < len(words) and words[cut].lower() in self.v.stop_leading:
+                    cut += 1
+                return cut if cut < len(words) else 0
+        return 0
 
     def _leads(self, text: str) -> list[Candidate]:
         """Names that open with a lead word: "Healthwatch Calderbridge", "NHS England"."""
@@ -612,6 +656,9 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(map(re.escape, words)) if words else "(?!)"
 
 
+_SPLIT = _SMALL - {"for"}  # "X Council for Voluntary Service" is one body
+
+
 def _split_run(offset: int, run: str, v: Vocab) -> list[tuple[int, int]]:
     """Split "Health and Wellbeing Board of Example City Council" after each inner head."""
     spans = []
@@ -619,7 +666,7 @@ def _split_run(offset: int, run: str, v: Vocab) -> list[tuple[int, int]]:
     for m in re.finditer(r"\S+", run):
         rest = run[m.end() :].split()
         word = m.group(0).rstrip(",")
-        if word in v.org_heads and rest and (rest[0] in _SMALL or m.group(0).endswith(",")):
+        if word in v.org_heads and rest and (rest[0] in _SPLIT or m.group(0).endswith(",")):
             spans.append((offset + start, offset + m.start() + len(word)))
             start = m.end() + 1
     spans.append((offset + start, offset + len(run)))

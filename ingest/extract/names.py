@@ -89,10 +89,12 @@ def long_form(before: str, acronym: str, rules: NameRules | None = None) -> str 
     words = _WORD_RE.findall(before.strip().strip("‘’'\"“”"))
     window = words[-min(len(letters) + 5, 2 * len(letters)) :]
     text = " ".join(window)
-    start = _schwartz_hearst(letters, text)
-    if start is None:
-        return None
-    found = text[start:].split()
+    found = _by_initials(letters, window)
+    if found is None:
+        start = _schwartz_hearst(letters, text)
+        if start is None:
+            return None
+        found = text[start:].split()
     while found and (found[0].lower() in _SMALL or not found[0][0].isupper()):
         found = found[1:]
     if not found or found[0][0].lower() != letters[0]:
@@ -102,6 +104,25 @@ def long_form(before: str, acronym: str, rules: NameRules | None = None) -> str 
     if len(words) > taken and words[-taken - 1].lower() in prefixes - {"the"}:
         found.insert(0, words[-taken - 1])
     return " ".join(found)
+
+
+def _by_initials(letters: str, words: list[str]) -> list[str] | None:
+    """The last words whose initials spell ``letters`` exactly (small words aside): tried
+    before letters inside words, so "Hollinwick Healthcare Partnership (HHP)" keeps its
+    first word although "healtHcare" holds an "h" of its own."""
+    taken: list[str] = []
+    want = len(letters) - 1
+    for word in reversed(words):
+        if want < 0:
+            break
+        if word.lower() in _SMALL and taken:
+            taken.insert(0, word)
+            continue
+        if word[0].lower() != letters[want]:
+            return None
+        taken.insert(0, word)
+        want -= 1
+    return taken if want < 0 else None
 
 
 def _small_at(lower: str, i: int) -> bool:

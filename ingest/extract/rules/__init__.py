@@ -3,7 +3,7 @@
 rule's result, passed explicitly) and returns typed records; none writes RDF.
 
 ``run_rules`` is the whole order: people and posts first (later rules resolve "The
-Director of Finance" through them), then the meeting and its items, then what happened
+Director of Finance" through them), then the meeting and its items, who attended it, then what happened
 under each item, then plans, bodies and dated events. Adding a layout is adding a rule
 here and a gold document under ``tests/devcorpus/``.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ingest.extract.document import DocView
 from ingest.extract.records import Extraction
+from ingest.extract.rules.attendance import extract_attendance
 from ingest.extract.rules.bodies import extract_bodies
 from ingest.extract.rules.meeting import extract_meeting
 from ingest.extract.rules.minutes import extract_minutes
@@ -24,6 +25,7 @@ def run_rules(view: DocView) -> Extraction:
     """Every record of one document."""
     directory = extract_people(view)
     meeting = extract_meeting(view, directory)
+    attendance = extract_attendance(view, directory, meeting.header_end)
     minutes = extract_minutes(view, directory, meeting)
     plans = extract_plans(view)
     bodies = extract_bodies(view)
@@ -33,9 +35,9 @@ def run_rules(view: DocView) -> Extraction:
         acronyms=list(view.acronyms),
         variants={k: set(v) for k, v in view.resolver.variants.items()},
         people=list(directory.people),
-        posts=[*directory.posts, *meeting.posts, *bodies.posts],
+        posts=[*directory.posts, *attendance.posts, *bodies.posts],
         meeting=meeting.meeting,
-        attendance=meeting.attendance,
+        attendance=attendance.attendance,
         items=meeting.items if meeting.meeting else [],
         declarations=meeting.declarations,
         presenters=minutes.presenters,

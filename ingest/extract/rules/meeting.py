@@ -10,18 +10,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from rdflib import URIRef
-
 from ingest.extract.dates import DateMatch, find_times
 from ingest.extract.document import DocView
-from ingest.extract.records import Attendance, Declaration, Item, Meeting, Person, Post, Span
-from ingest.extract.reference import Entity
+from ingest.extract.records import Declaration, Item, Meeting, Span
+from ingest.extract.rules.attendance import attendance_headings
 from ingest.extract.rules.people import (
     Directory,
     canonical_title,
-    find_titles,
     is_name,
-    role_of,
     words,
 )
 from ingest.extract.text import Line
@@ -38,30 +34,13 @@ _BARE_ITEM_RE = re.compile(r"^(?:Agenda\s+)?Item\s+(?P<n>\d{1,3}[a-z]?)\s*[.:]?$
 _HEADER_LINES = 15
 
 
-@cache
-def _attendance_re(lexicon: Lexicon) -> tuple[re.Pattern[str], dict[str, str]]:
-    kinds: dict[str, str] = {}
-    for entry in lexicon.entries("attendance-headings"):
-        for form in entry.forms:
-            kinds[form.lower()] = entry.notation or "present"
-    alternation = "|".join(map(re.escape, sorted(kinds, key=len, reverse=True)))
-    return (
-        re.compile(
-            rf"(?:(?<=^)|(?<=[.;)]\s)|(?<=\s\s))(?P<h>{alternation})\s*(?::|$|\s*[-–—]\s)",
-            re.IGNORECASE | re.MULTILINE,
-        ),
-        kinds,
-    )
-
-
 @dataclass
 class MeetingRecord:
     meeting: Meeting | None = None
-    attendance: list[Attendance] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
     item_lines: dict[int, list[Line]] = field(default_factory=dict)  # item position → lines
     declarations: list[Declaration] = field(default_factory=list)
-    posts: list[Post] = field(default_factory=list)  # chair, vice-chair and member posts
+    header_end: int = 0  # where the front matter (title, attendance) ends
 
     def item_at(self, offset: int) -> Item | None:
         found = None
@@ -76,7 +55,7 @@ def extract_meeting(view: DocView, directory: Directory) -> MeetingRecord:
     if view.body is None or not view.is_record:
         return record
     record.meeting = _meeting(view)
-    _attendance(view, directory, record)
+    record.header_end = _header_end(view)
     record.items, record.item_lines = _items(view)
     record.declarations = _declarations(view, directory, record)
     return record
@@ -158,297 +137,12 @@ def _venue_line(view: DocView, header: list[Line]) -> str | None:
     return None
 
 
-# ---- attendance ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Entry:
-    text: str
-    start: int
-    status: str
-
-
-def _blocks(view: DocView) -> list[_Entry]:
-    """Attendance entries: from "Present: A; B", a heading followed by list lines, an
-    attendance table (a status column), or "Apologies were received from A and B"."""
-    pattern, kinds = _attendance_re(view.lexicon)
-    text = view.text
-    limit = _header_end(view)
-    entries: list[_Entry] = []
-    heads = [m for m in pattern.finditer(text[:limit])]
-    for i, m in enumerate(heads):
-        status = kinds[m.group("h").lower()]
-        stop = heads[i + 1].start() if i + 1 < len(heads) else limit
-        block_start = m.end()
-        body = text[block_start:stop]
-        entries.extend(_split_block(view, body, block_start, status))
-    for m in re.finditer(
-        r"[Aa]pologies (?:for absence )?(?:were|had been|was) (?:received|noted|given|submitted) (?:from|on behalf of) (?P<rest>[^.\n]+)",
-        text,
-    ):
-        entries.extend(_split_block(view, m.group("rest"), m.start("rest"), "apologies"))
-    entries.extend(_table_entries(view, kinds))
-    return entries
-
-
 def _header_end(view: DocView) -> int:
     """Where the attendance part ends: the first agenda item (or a third of the text)."""
     for line in view.lines:
         if line.index > 3 and _item_match(line.text) is not None:
             return line.start
     return min(len(view.text), max(4000, len(view.text) // 3))
-
-
-def _split_block(view: DocView, body: str, offset: int, status: str) -> list[_Entry]:
-    """One entry per person: lines of a list, or parts between semicolons, or commas."""
-    # the block ends at a blank line or at a line that starts something else
-    parts = re.split(r"\n\s*\n", body, maxsplit=1)
-    body = parts[0]
-    if re.fullmatch(r"\s*(?:none|nil|no apologies.*|n/?a)\.?\s*", body, re.I):
-        return []
-    lines = [m for m in re.finditer(r"[^\n]+", body)]
-    pieces: list[tuple[int, str]] = []
-    if ";" in body:
-        pieces = [(m.start(), m.group(0)) for m in re.finditer(r"[^;]+", body.replace("\n", " "))]
-    elif len(lines) > 1:
-        w = words(view.lexicon)
-        for m in lines:
-            line = m.group(0).strip()
-            clean = line.removeprefix("• ").strip()
-            pm = w.person_re.match(clean)
-            starts_person = pm is not None and is_name(view, pm) and pm.start() == 0
-            if pieces and not starts_person and not clean.startswith(("Councillors", "Cllrs")):
-                at, prev = pieces[-1]
-                pieces[-1] = (at, prev + " " + clean)
-            else:
-                pieces.append((m.start() + (len(m.group(0)) - len(m.group(0).lstrip())), clean))
-    else:
-        pieces = [(0, body)]
-    out = []
-    for at, piece in pieces:
-        for sub_at, sub in _comma_split(view, piece):
-            if sub.strip():
-                lead = len(sub) - len(sub.lstrip())
-                out.append(_Entry(sub.strip(), offset + at + sub_at + lead, status))
-    return out
-
-
-def _comma_split(view: DocView, piece: str) -> list[tuple[int, str]]:
-    """Split "Councillor A (Chair), Councillor B, Councillors C, D and E" into people; a
-    part that is no person ("Medical Director", "NHS X ICB") stays with the one before."""
-    parts: list[tuple[int, str]] = []
-    for m in re.finditer(r"[^,]+", piece):
-        part = m.group(0)
-        stripped = part.strip()
-        subparts = [(m.start(), part)]
-        if " and " in stripped:
-            split = []
-            at = 0
-            for chunk in re.split(r"(\s+and\s+)", part):
-                if chunk.strip() and not re.fullmatch(r"\s+and\s+", chunk):
-                    split.append((m.start() + at, chunk))
-                at += len(chunk)
-            if all(_starts_person(view, s.strip()) for _, s in split):
-                subparts = split
-        for at, sub in subparts:
-            s = sub.strip()
-            if parts and not (_starts_person(view, s) or s.startswith(("Councillors", "Cllrs"))):
-                p_at, prev = parts[-1]
-                parts[-1] = (p_at, prev + "," + sub)
-            else:
-                parts.append((at, sub))
-    return parts
-
-
-def _starts_person(view: DocView, text: str) -> bool:
-    w = words(view.lexicon)
-    text = text.removeprefix("• ").strip()
-    if re.match(r"^(?:Councillors|Cllrs)\s", text):
-        return True
-    pm = w.person_re.match(text)
-    if pm is None or pm.start() != 0 or not is_name(view, pm):
-        # "Chair (Sir Robert Hale)": a post with the name in brackets
-        return bool(
-            re.match(
-                r"^[^()]{2,60}\((?:Dr|Mr|Mrs|Ms|Miss|Mx|Sir|Dame|Professor|Prof|Councillor|Cllr)?\s*[A-Z][a-z]+\s+[A-Z]",
-                text,
-            )
-        )
-    if find_titles(view.reference, pm.group("name")):
-        return False
-    return not view.orgs_in(pm.group(0))
-
-
-def _table_entries(view: DocView, kinds: dict[str, str]) -> list[_Entry]:
-    """Rows of an attendance table: "Name | Title | Role" under a heading, or a row whose
-    last cell is a status ("Present", "Apologies")."""
-    out: list[_Entry] = []
-    limit = _header_end(view)
-    current: str | None = None
-    for line in view.lines:
-        if line.start >= limit:
-            break
-        text = line.text.strip()
-        head = text.rstrip(":").lower()
-        if head in kinds:
-            current = kinds[head]
-            continue
-        if " | " not in text:
-            if line.kind == "heading" or (text.endswith(":") and head not in kinds):
-                current = None
-            continue
-        cells = [c.strip() for c in text.split(" | ")]
-        if cells[0].lower() in ("name", "attendee", "member", "members", "present"):
-            continue
-        status = kinds.get(cells[-1].lower())
-        if status is not None:
-            out.append(_Entry(" | ".join(cells[:-1]), line.start, status))
-        elif current is not None:
-            out.append(_Entry(text, line.start, current))
-    return out
-
-
-def _attendance(view: DocView, directory: Directory, record: MeetingRecord) -> None:
-    seen: set[str] = set()
-    for entry in _blocks(view):
-        parsed = _parse_entry(view, directory, entry)
-        if parsed is None:
-            continue
-        person, role, post_title, org = parsed
-        if person.name.lower() in seen:
-            continue
-        seen.add(person.name.lower())
-        record.attendance.append(
-            Attendance(
-                person,
-                entry.status,
-                Span(entry.start, entry.start + len(entry.text)),
-                role,
-                post_title,
-            )
-        )
-        if entry.status == "present" and view.body is not None:
-            label = view.reference.role_labels.get(role, "member") if role else "member"
-            written = _role_as_written(entry.text, label)
-            got = role_of(view.reference, written or label)
-            if got is not None:
-                title = written if written else got[1]
-                record.posts.append(
-                    Post(
-                        title,
-                        got[0],
-                        Span(entry.start, entry.start + len(entry.text)),
-                        view.body,
-                        None,
-                        person,
-                    )
-                )
-        if post_title and not (
-            role and post_title.lower() == view.reference.role_labels.get(role, "")
-        ):
-            got = role_of(view.reference, post_title)
-            if got is not None:
-                directory.add_post(
-                    Post(
-                        got[1],
-                        got[0],
-                        Span(entry.start, entry.start + len(entry.text)),
-                        org,
-                        None,
-                        person,
-                    )
-                )
-
-
-def _role_as_written(text: str, label: str) -> str | None:
-    """ "(Vice-Chair)" as the entry writes it, for the post's label."""
-    m = re.search(rf"\(({re.escape(label).replace('-', '[- ]')})\)", text, re.I)
-    return m.group(1) if m else None
-
-
-def _parse_entry(
-    view: DocView, directory: Directory, entry: _Entry
-) -> tuple[Person, URIRef | None, str | None, Entity | None] | None:
-    """(person, meeting role, post as written, organisation) of one attendance entry."""
-    w = words(view.lexicon)
-    text = entry.text.removeprefix("• ").strip().rstrip(".;,")
-    cells = [c.strip() for c in text.split(" | ")] if " | " in text else None
-    if cells:
-        text = cells[0]
-    person = None
-    title_text: str | None = None
-    paren_name = re.match(r"^(?P<post>[^()]{2,80}?)\s*\((?P<name>[^()]+)\)\s*$", text)
-    if (
-        paren_name
-        and (pm := w.person_re.fullmatch(paren_name.group("name").strip()))
-        and is_name(view, pm)
-        and find_titles(view.reference, paren_name.group("post"))
-    ):
-        person = directory.person(
-            pm.group("name"),
-            canonical_title(view, pm.group("title")),
-            Span(entry.start, entry.start + len(text)),
-        )
-        title_text = paren_name.group("post").strip()
-        rest = ""
-    else:
-        plural = re.match(r"^(?:Councillors|Cllrs)\s+", text)
-        body = text[plural.end() :] if plural else text
-        pm = w.person_re.match(body)
-        if pm is None or pm.start() != 0 or not is_name(view, pm):
-            return None
-        title = "Councillor" if plural else canonical_title(view, pm.group("title"))
-        name = pm.group("name").strip()
-        person = directory.person(name, title, Span(entry.start, entry.start + len(text)))
-        rest = body[pm.end() :]
-    role = None
-    post_title = None
-    chair_roles = {}
-    for label in ("chair", "vice-chair"):
-        got = role_of(view.reference, label)
-        if got:
-            chair_roles[got[0]] = label
-    for paren in re.findall(r"\(([^()]+)\)", rest):
-        got = role_of(view.reference, paren)
-        if got and got[0] in chair_roles and len(paren.split()) <= 3:
-            role = got[0]
-        elif got:
-            post_title = paren.strip()
-    if title_text:
-        got = role_of(view.reference, title_text)
-        if got and got[0] in chair_roles and len(title_text.split()) <= 3:
-            role = got[0]
-        else:
-            post_title = title_text
-    tail = re.sub(r"\([^()]*\)", " ", rest)
-    tail = re.sub(r"^[\s,–—:-]+", "", tail)
-    if cells and len(cells) > 1:
-        tail = cells[1]
-        if len(cells) > 2 and role is None:
-            got = role_of(view.reference, cells[2])
-            if got and got[0] in chair_roles:
-                role = got[0]
-    org = None
-    if tail and post_title is None:
-        titles = find_titles(view.reference, tail)
-        if titles and re.fullmatch(r"(?:[A-Z][\w-]*\s+){0,3}", tail[: titles[0].start]):
-            post_title = tail[: titles[0].end].strip().rstrip(",")
-            got = role_of(view.reference, post_title)
-            if got and got[0] in chair_roles and len(post_title.split()) <= 3 and role is None:
-                role = got[0]
-                post_title = None
-    if tail:
-        orgs = view.orgs_in(tail)
-        org = orgs[0] if orgs else None
-    if post_title:
-        post_title = re.split(r",\s*(?=(?:NHS|[A-Z][a-z]+ (?:Council|ICB|Trust)))", post_title)[
-            0
-        ].strip()
-        if "," in post_title:
-            first = post_title.split(",")[0].strip()
-            if role_of(view.reference, first):
-                post_title = first
-    return person, role, post_title, org
 
 
 # ---- agenda items ----------------------------------------------------------------------------
@@ -515,7 +209,7 @@ def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
 
 
 def _is_attendance_line(view: DocView, text: str) -> bool:
-    pattern, _ = _attendance_re(view.lexicon)
+    pattern, _ = attendance_headings(view.lexicon)
     return bool(pattern.match(text))
 
 

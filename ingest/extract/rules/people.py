@@ -98,10 +98,17 @@ def role_of(reference: Reference, title: str) -> tuple[URIRef, str] | None:
         m = exact[0] if exact else matches[0]
         singular = title[: m.start()] + title[m.start() : m.start() + len(label)] + title[m.end() :]
         preferred = reference.role_labels.get(role, label)
-        if singular.lower() == label and label != preferred.lower():
-            singular = preferred
+        if singular.lower() == label and _spelling_of(label, preferred.lower()):
+            singular = preferred  # "Chairman" is the Chair; "Managing Director" stays itself
         return role, singular[0].upper() + singular[1:]
     return None
+
+
+def _spelling_of(label: str, preferred: str) -> bool:
+    """Is ``label`` another way of writing ``preferred`` (one word, or hyphens/spaces)?"""
+    if label == preferred:
+        return False
+    return len(label.split()) == 1 or label.replace("-", " ") == preferred.replace("-", " ")
 
 
 def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleMatch]:
@@ -109,18 +116,47 @@ def find_titles(reference: Reference, text: str, offset: int = 0) -> list[TitleM
     found = []
     titles = reference.lexicon.words("titles") if reference.lexicon else frozenset()
     modifiers = reference.lexicon.words("title-modifiers") if reference.lexicon else frozenset()
+    heads = reference.lexicon.words("org-heads") if reference.lexicon else frozenset()
+    # "Who leads the PSU": neither a person's title nor a question word qualifies a title
+    not_qualifiers = titles | (
+        reference.lexicon.words("question-words") if reference.lexicon else frozenset()
+    )
     for m in _title_re(reference.roles, modifiers).finditer(text):
         value = m.group(0).rstrip()
         if value.lower().rstrip("s") in titles:
             continue  # "Councillor X" is a person's title, not a post
         got = role_of(reference, _trim_title(value))
         if got is not None:
-            found.append(
-                TitleMatch(
-                    offset + m.start(), offset + m.start() + len(_trim_title(value)), got[1], got[0]
-                )
-            )
+            start = _qualified_start(text, m.start(), not_qualifiers, heads)
+            end = m.start() + len(_trim_title(value))
+            title = text[start : m.start()] + got[1] if start < m.start() else got[1]
+            found.append(TitleMatch(offset + start, offset + end, title, got[0]))
     return found
+
+
+_DETERMINERS = frozenset({"the", "our", "its", "their", "your", "this", "a", "an", "his", "her"})
+_QUALIFIER_RE = re.compile(r"((?:[A-Z][a-z-]+(?<![’'])\s+){1,3})$")  # no possessive
+_TITLE_BOUNDARY_RE = re.compile(
+    r"(?:^|[,;:(|–—-]\s*|\n\s*|\b(?:[Tt]he|[Oo]ur|[Ii]ts|[Tt]heir|[Yy]our)\s+|[’']s\s+)$"
+)
+
+
+def _qualified_start(text: str, at: int, titles: frozenset[str], heads: frozenset[str]) -> int:
+    """Where a job title really starts: the capitalised words that qualify its role word
+    ("Dental Commissioning Manager", "Cabinet Member for …", "Independent Chair"), when
+    they run back to a boundary (a comma, a bracket, a cell, "the", "our", a possessive)
+    and are neither a person's title nor a body's head word."""
+    m = _QUALIFIER_RE.search(text[:at])
+    if m is None:
+        return at
+    spans = [(m.start(1) + w.start(), w.group(0)) for w in re.finditer(r"\S+", m.group(1))]
+    for i, (start, _) in enumerate(spans):
+        rest = [w for _, w in spans[i:]]
+        if any(w.lower() in titles or w in heads or w.lower() in _DETERMINERS for w in rest):
+            continue
+        if _TITLE_BOUNDARY_RE.search(text[:start]):
+            return start
+    return at
 
 
 def _trim_title(value: str) -> str:
@@ -142,8 +178,11 @@ class Directory:
     _post_index: dict[tuple[str, str, str], list[int]] = field(default_factory=dict)
 
     def person(self, name: str, title: str | None, span: Span) -> Person:
+        name = " ".join(name.split())  # a name wrapped over two lines is one name
         key = name.lower()
         known = self._by_name.get(key)
+        if known is None and len(name.split()) == 1:
+            known = self.by_surname(name)  # "Mr Mensah welcomed …" after "Mr Kwame Mensah"
         if known is not None:
             if title and not known.title:
                 known = Person(known.name, title, known.span)
@@ -179,6 +218,19 @@ class Directory:
         self.posts.append(post)
         return post
 
+    def drop_shadowed(self) -> None:
+        """A post named alone ("the Director of Public Health") that a named holder's post
+        of the same title stands for is that post, not a second one."""
+        held = {p.title.lower() for p in self.posts if p.holder is not None}
+        self.posts = [
+            p
+            for p in self.posts
+            if p.holder or p.org or p.place or p.seats or p.title.lower() not in held
+        ]
+        self._post_index = {}
+        for i, p in enumerate(self.posts):
+            self._post_index.setdefault((p.title.lower(), _iri(p.org), _iri(p.place)), []).append(i)
+
     def post_titled(self, title: str) -> Post | None:
         """The last post met whose title starts with ``title`` ("Director of Finance")."""
         wanted = title.lower()
@@ -210,20 +262,22 @@ def canonical_title(view: DocView, title: str | None) -> str | None:
     return words(view.lexicon).titles.get(title.rstrip(".").lower(), title.rstrip("."))
 
 
-def org_after(view: DocView, start: int, limit: int = 4) -> Mention | None:
-    """An organisation named right after ``start`` (", NHS X ICB", " - Healthwatch X")."""
+def org_after(view: DocView, start: int, limit: int = 4, spaced: bool = False) -> Mention | None:
+    """An organisation named right after ``start`` (", NHS X ICB", " - Healthwatch X"; with
+    ``spaced``, after a space only: "Chief Officer Healthwatch X", never "help lead ICS-wide")."""
+    gaps = _SPACED_GAP_RE if spaced else _GAP_RE
     for _, mentions in _mentions_near(view, start):
         for m in mentions:
             if m.entity.kind not in ("org", "place"):
                 continue
             gap = view.text[start : m.span.start]
-            if (
-                m.span.start >= start
-                and re.fullmatch(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*", gap)
-                and len(gap) <= limit + 6
-            ):
+            if m.span.start >= start and gaps.fullmatch(gap) and len(gap) <= limit + 6:
                 return m
     return None
+
+
+_GAP_RE = re.compile(r"\s*[,;:–—(-][\s,;:–—(-]*(?:the\s+)?|\n\s*")
+_SPACED_GAP_RE = re.compile(_GAP_RE.pattern + r"| (?:the\s+)?")
 
 
 def _mentions_near(view: DocView, at: int) -> list[tuple[int, list[Mention]]]:
@@ -285,7 +339,42 @@ def extract_people(view: DocView) -> Directory:
             continue  # "Wyvern North" in "Wyvern North PCNs": a place, not a person
         directory.person(name, None, Span(span.start, span.end))
     _signature(view, directory)
+    _post_name_lines(view, directory)
+    directory.drop_shadowed()
     return directory
+
+
+_POST_NAME_RE = re.compile(r"^(?P<post>[A-Z][^:|–—]{2,80}?)\s*(?::|\s[–—-])\s+(?P<rest>\S.*)$")
+
+
+def _post_name_lines(view: DocView, directory: Directory) -> None:
+    """A leadership list, one post a line: "Chair: Dr Femi Oladipo, GP partner …",
+    "Head of Operations – Grace Mbeki". The post is in a body the line names, else in the
+    document's own body."""
+    w = words(view.lexicon)
+    for line in view.lines:
+        text = view.cased[line.start : line.end]
+        m = _POST_NAME_RE.match(text)
+        if m is None:
+            continue
+        post = m.group("post").strip()
+        titles = find_titles(view.reference, post, line.start)
+        lead = len(post) - len(re.sub(r"^(?:The|Our)\s+", "", post))
+        if (
+            not titles
+            or titles[0].start != line.start + lead
+            or titles[-1].end != line.start + len(post)
+        ):
+            continue
+        pm = w.person_re.match(m.group("rest"))
+        if pm is None or not is_name(view, pm) or find_titles(view.reference, pm.group("name")):
+            continue
+        at = line.start + m.start("rest")
+        title, org = _title_of_body(view, view.line_mentions(line), titles[0])
+        person = directory.person(_clean_name(pm.group("name")), canonical_title(view, pm.group("title")),
+                                  Span(at + pm.start("name"), at + pm.end()))  # fmt: skip
+        directory.add_post(Post(title.title, title.role, Span(title.start, at + pm.end()),
+                                org or view.body, None, person))  # fmt: skip
 
 
 def _org_words(view: DocView) -> set[str]:
@@ -334,29 +423,88 @@ def _posts_in_sentence(view: DocView, directory: Directory, start: int, end: int
         if is_name(view, m)
     ]
     for title in find_titles(view.reference, text, start):
+        title, org = _title_of_body(view, mentions, title)
         before = view.cased[start : title.start]
-        holder = _holder(view, people, title.start) or _holder_after(view, people, title.end)
-        org = place = None
+        prev = _adjacent_before(view, mentions, title.start)
+        holder = (
+            _holder(view, people, title.start)
+            or (prev is not None and _holder(view, people, prev.span.start))  # "X, BSol Title"
+            or _holder_after(view, people, title.end)
+        )
+        place = None
         paren = re.search(r"\(([^()]*)$", before)
-        if paren:  # "Dr X (BSol Clinical advisor for access)"
+        if org is not None:
+            pass
+        elif paren:  # "Dr X (BSol Clinical advisor for access)", "Dr X (Consultant, NHS E)"
+            close = text.find(")", title.end - start)
             inside = [
                 m
                 for m in mentions
-                if m.span.start >= start + paren.start() and m.span.end <= title.start
+                if m.span.start >= start + paren.start()
+                and (m.span.end <= title.start or title.end <= m.span.start < start + close)
             ]
             org, place = _scope(inside)
             if org is None and place is None and holder is not None:
                 org = view.body
-        elif (prev := _adjacent_before(view, mentions, title.start)) is not None:
+        elif re.search(r"\b[Oo]ur\s+$", before) and view.body is not None:
+            org = view.body  # "Our Dental Commissioning Manager, Ruth Abiola": the writer's body
+        elif re.search(r"\b(?:[Ii]ts|[Tt]heir)\s+$", before) and (
+            holder is not None or view.cased[title.start].isupper()
+        ):  # not "nominated its members"
+            named = [m for m in mentions if m.entity.kind == "org" and m.span.end <= title.start]
+            org = named[-1].entity if named else view.body  # "The PSU is led by its Director"
+        elif prev is not None:
             org, place = _scope([prev])
-        elif (nxt := org_after(view, title.end)) is not None:
+        elif (
+            nxt := org_after(view, title.end, spaced=view.cased[title.start].isupper())
+        ) is not None:
             org, place = _scope([nxt])
         if org is None and place is None and holder is None:
+            if _post_alone(view, directory, before, title):
+                directory.add_post(Post(title.title, title.role, Span(title.start, title.end)))
             continue
         person = directory.person(*holder) if holder else None
         directory.add_post(
             Post(title.title, title.role, Span(title.start, title.end), org, place, person)
         )
+
+
+_SMALL_WORDS = frozenset({"of", "for", "and", "the", "in", "&"})
+
+
+def _post_alone(view: DocView, directory: Directory, before: str, title: TitleMatch) -> bool:
+    """ "… delegated to the Director of Adult Social Services": a post the text names with
+    no holder and no body, kept when it is a full title ("the" and two words or more) that
+    no post met before already stands for."""
+    return (
+        bool(re.search(r"\b[Tt]he\s+$", before))
+        and len(title.title.split()) >= 2
+        and all(w[0].isupper() or w in _SMALL_WORDS for w in title.title.split())
+        and directory.post_titled(title.title) is None
+        and title.title.lower() not in view.reference.role_labels.values()
+    )
+
+
+def _title_of_body(
+    view: DocView, mentions: list[Mention], title: TitleMatch
+) -> tuple[TitleMatch, Entity | None]:
+    """ "Chair of the Fernleigh Health Scrutiny Committee": the post is the Chair, its body
+    the committee named in the title's "of …" tail."""
+    for m in mentions:
+        if m.entity.kind != "org" or not title.start < m.span.start < title.end:
+            continue
+        if m.source == "ner":
+            continue  # "Cabinet Member for Public Health and Prevention": a portfolio
+        head = view.cased[title.start : m.span.start]
+        cut = re.search(r"\s+(?:of|for|at)(?:\s+the)?\s*$", head)
+        if cut is None:
+            continue
+        got = role_of(view.reference, head[: cut.start()])
+        if got is not None:
+            return TitleMatch(
+                title.start, title.start + cut.start(), head[: cut.start()], got[0]
+            ), m.entity
+    return title, None
 
 
 def _post_of_name(view: DocView, directory: Directory, start: int, end: int) -> None:
@@ -407,8 +555,13 @@ def _holder(
 ) -> tuple[str, str | None, Span] | None:
     """The person a title at ``at`` belongs to: "Name, Title", "Name - Title", "Name (Title"."""
     for start, end, m in reversed(people):
-        if end <= at and re.fullmatch(
-            r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)", view.text[end:at]
+        if (
+            end <= at
+            and re.fullmatch(
+                r"\s*(?:,\s*|[-–—]\s*|\(\s*[^()]*|\)\s*[-–—,]\s*(?:\([^()]*\)\s*)?)"
+                r"(?:[A-Z][\w-]*\s+and\s+)?",  # "Dr Leah Morgan, GP and Clinical Director of …"
+                view.text[end:at],
+            )
         ):
             return (
                 _clean_name(m.group("name")),
