@@ -27,14 +27,38 @@ from ingest.extract.rules.people import (
 from ingest.extract.text import Line
 from kg.lexicon import Lexicon
 
-_ITEM_RE = re.compile(
-    r"^(?:(?:Agenda\s+)?Item\s+(?P<n1>\d{1,3}[a-z]?)\b\s*[.:)–—-]?\s*"
-    r"|(?P<n2>(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4})\.?\s+"
-    r"|(?P<n3>\d{1,3}[a-z]?)(?:[.:)]\s*|\s+(?=[A-Z])))"
-    r"(?P<title>[A-Z(‘'\"].{1,140})$",
-    re.IGNORECASE,
-)
-_BARE_ITEM_RE = re.compile(r"^(?:Agenda\s+)?Item\s+(?P<n>\d{1,3}[a-z]?)\s*[.:]?$", re.IGNORECASE)
+_NUMBER = r"\d{1,3}[a-z]?|(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4}"
+
+
+@dataclass(frozen=True)
+class _ItemForms:
+    item: re.Pattern[str]  # "Item 4a Title", "Minute 24/031: Title", "12/24 Title", "31. Title"
+    bare: re.Pattern[str]  # "Agenda item 5" alone on its line, the title on the next
+    labelled: re.Pattern[str]  # a line that starts with an item label or a number
+
+
+@cache
+def _item_forms(lexicon: Lexicon) -> _ItemForms:
+    """Agenda item numbering, with the labels ("Item", "Minute", "Agenda item") from the
+    lexicon, so a new label is a word in ``item-labels``, not a change here."""
+    labels = "|".join(
+        re.escape(f).replace(r"\ ", r"\s+").replace(r"\.", r"\.?")
+        for f in sorted(lexicon.words("item-labels"), key=len, reverse=True)
+    )
+    label = rf"(?:{labels})\.?"
+    return _ItemForms(
+        re.compile(
+            rf"^(?:{label}\s+(?P<n1>{_NUMBER})\b\s*[.:)–—-]?\s*"
+            r"|(?P<n2>(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4})\.?:?\s+"
+            r"|(?P<n3>\d{1,3}[a-z]?)(?:[.:)]\s*|\s+(?=[A-Z])))"
+            r"(?P<title>[A-Z(‘'\"].{1,140})$",
+            re.IGNORECASE,
+        ),
+        re.compile(rf"^{label}\s+(?P<n>{_NUMBER})\s*[.:]?$", re.IGNORECASE),
+        re.compile(rf"^(?:{label}\s|[A-Z]{{1,5}}\s+\d|\d{{1,3}}/\d|\d{{1,3}}[.:)]?\s)", re.I),
+    )
+
+
 _HEADER_LINES = 15
 
 
@@ -194,7 +218,7 @@ def _blocks(view: DocView) -> list[_Entry]:
 def _header_end(view: DocView) -> int:
     """Where the attendance part ends: the first agenda item (or a third of the text)."""
     for line in view.lines:
-        if line.index > 3 and _item_match(line.text) is not None:
+        if line.index > 3 and _item_match(view.lexicon, line.text) is not None:
             return line.start
     return min(len(view.text), max(4000, len(view.text) // 3))
 
@@ -454,11 +478,11 @@ def _parse_entry(
 # ---- agenda items ----------------------------------------------------------------------------
 
 
-def _item_match(text: str) -> tuple[str, str] | None:
+def _item_match(lexicon: Lexicon, text: str) -> tuple[str, str] | None:
     body = text.lstrip("# ").strip()
     if body.startswith("• "):
         return None
-    m = _ITEM_RE.match(body)
+    m = _item_forms(lexicon).item.match(body)
     if m is None:
         return None
     number = (m.group("n1") or m.group("n2") or m.group("n3") or "").strip()
@@ -473,9 +497,10 @@ def _item_match(text: str) -> tuple[str, str] | None:
 def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
     starts: list[tuple[Line, str | None, str]] = []
     lines = view.lines
+    forms = _item_forms(view.lexicon)
     for i, line in enumerate(lines):
         body = line.text.strip()
-        bare = _BARE_ITEM_RE.match(body)
+        bare = forms.bare.match(body)
         if (body.lower() == "agenda item" or bare) and i + 1 < len(lines):
             starts.append(
                 (lines[i + 1], bare.group("n") if bare else None, lines[i + 1].text.strip())
@@ -483,15 +508,13 @@ def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
             continue
         if starts and starts[-1][0] is line:
             continue
-        got = _item_match(body)
+        got = _item_match(view.lexicon, body)
         if (
             got is not None
             and (line.kind in ("heading", "numbered", "para"))
             and not _is_attendance_line(view, body)
         ):
-            if line.kind == "para" and not re.match(
-                r"^(?:(?:Agenda\s+)?Item|[A-Z]{1,5}\s+\d|\d{1,3}/\d|\d{1,3}[.:)]?\s)", body, re.I
-            ):
+            if line.kind == "para" and not forms.labelled.match(body):
                 continue
             if re.match(r"^\d{1,3}\.\d", body):
                 continue  # "1.1 The Board ..." is a numbered paragraph, not an item
