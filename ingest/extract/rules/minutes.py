@@ -38,6 +38,29 @@ class Lexis:
     deadline: re.Pattern[str]
     verbs: tuple[tuple[re.Pattern[str], URIRef], ...]
     past_verbs: re.Pattern[str]
+    reply_opener: re.Pattern[str]
+    question_reply: re.Pattern[str]
+    report_author: re.Pattern[str]
+    inline_lead: re.Pattern[str]
+
+
+def _alternation(forms: frozenset[str] | set[str]) -> str:
+    """Forms as one regex alternation, longest first, spaces matching any whitespace."""
+    return "|".join(
+        re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=lambda w: (-len(w), w))
+    )
+
+
+def _with_audiences(forms: frozenset[str], audiences: frozenset[str]) -> re.Pattern[str]:
+    """Presentation verbs where the audience written in a form ("took the Board through")
+    stands for any audience ("talked Members through", "took the Panel through")."""
+    audience = _alternation(audiences)
+    split = re.compile(rf"(?<![\w-])(?:{audience})(?![\w-])", re.I)
+    alternatives = []
+    for form in sorted(forms, key=lambda w: (-len(w), w)):
+        pieces = [re.escape(p).replace(r"\ ", r"\s+") for p in split.split(form)]
+        alternatives.append(rf"(?:{audience})".join(pieces))
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(alternatives)})(?![\w-])", re.I)
 
 
 @cache
@@ -70,7 +93,9 @@ def lexis(lexicon: Lexicon) -> Lexis:
         map(re.escape, sorted(lexicon.words("deadline-words"), key=len, reverse=True))
     )
     return Lexis(
-        presented=lexicon.pattern("presentation-verbs"),
+        presented=_with_audiences(
+            lexicon.words("presentation-verbs"), lexicon.words("audience-words")
+        ),
         asked=lexicon.pattern("question-verbs"),
         replied=lexicon.pattern("reply-verbs"),
         members=re.compile(
@@ -78,7 +103,7 @@ def lexis(lexicon: Lexicon) -> Lexis:
             re.I,
         ),
         lead_in=re.compile(
-            rf"^(?P<lead>{heads})\b\s*(?:[:–—-]+\s*|\s+(?=[Tt]hat\b|\())(?P<rest>.*)$|^(?P<lead2>{heads})\s*:?\s*$"
+            rf"^(?P<lead>{heads})\b\s*(?:[:–—-]+\s*|\s+(?=[Tt]hat\b|to\b|\())(?P<rest>.*)$|^(?P<lead2>{heads})\s*[:–—-]?\s*$"
         ),
         lead_verb=lead_verb,
         action=re.compile(rf"^(?:{actions})\s*(?:\([^)]*\))?\s*[:–—-]\s*(?P<rest>.+)$", re.I),
@@ -93,6 +118,19 @@ def lexis(lexicon: Lexicon) -> Lexis:
             (re.compile(rf"(?<![\w-]){re.escape(f)}(?![\w-])", re.I), iri) for _, f, iri in verbs
         ),
         past_verbs=re.compile(rf"^(?:{'|'.join(map(re.escape, past))})\b", re.I),
+        reply_opener=re.compile(
+            rf"^(?:{_alternation(lexicon.words('reply-openers'))})\s*,\s*", re.I
+        ),
+        question_reply=re.compile(
+            rf"^(?:{_alternation(lexicon.words('question-replies'))})\s+", re.I
+        ),
+        report_author=re.compile(
+            rf"^(?:{_alternation(lexicon.words('report-authors'))})\s*:?\s+", re.I
+        ),
+        # a decision heading in capitals inside a sentence: "seconded by X and RESOLVED that"
+        inline_lead=re.compile(
+            rf"(?<=\s)(?P<lead>{'|'.join(re.escape(f) for f in sorted({f for e in lexicon.entries('decision-headings') for f in e.forms if f.isupper()}, key=len, reverse=True))})\b\s*(?:[:–—-]+\s*|\s+(?=that\b|to\b))(?P<rest>.+)$"
+        ),
     )
 
 
@@ -126,8 +164,14 @@ def extract_minutes(view: DocView, directory: Directory, meeting: MeetingRecord)
 def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent | None:
     """Who a sentence starts with: a named person (with a post after the name or not), a
     post and the person in brackets, or a post met before ("The Director of Finance")."""
+    opener = lexis(view.lexicon).reply_opener.match(view.cased[start:end])
+    if opener:  # "In reply, the Director said ..."
+        start += opener.end()
     text = view.cased[start:end]
     w = words(view.lexicon)
+    named = _post_then_name(view, directory, start, text)
+    if named is not None:
+        return named
     m = re.match(r"^(?:The\s+)?(?P<post>[^()]{3,80}?)\s*\((?P<name>[^()]+)\)", text)
     if m and find_titles(view.reference, m.group("post")):
         pm = w.person_re.fullmatch(m.group("name").strip())
@@ -156,7 +200,10 @@ def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent 
         if re.fullmatch(r"(?:[Tt]he\s+)?(?:[A-Z][\w-]*\s+){0,4}", text[: t.start - start])
     ]
     if titles:
-        post = directory.post_titled(titles[0].title)
+        # the post as written ("the Principal Planning Officer") before its role word alone
+        written = re.sub(r"^[Tt]he\s+", "", text[: titles[0].end - start]).strip()
+        post = directory.post_titled(written) if written and written != titles[0].title else None
+        post = post or directory.post_titled(titles[0].title)
         if post is not None:
             return post  # the post as written; its holder (org:heldBy) is one hop away
         for mention in view.mentions.get(start, []):
@@ -170,6 +217,27 @@ def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent 
     return None
 
 
+def _post_then_name(view: DocView, directory: Directory, start: int, text: str) -> Agent | None:
+    """ "The Principal Planning Officer, Ben Ashcroft, introduced …": a post, then the
+    person's name between commas."""
+    m = re.match(
+        r"^(?:[Tt]he\s+)?(?P<post>[A-Z][^,()]{2,80}?),\s+(?P<name>[^,()]{3,60}?)(?:,\s|[.;]?$)", text
+    )
+    if m is None or not (
+        find_titles(view.reference, m.group("post"))
+        or re.fullmatch(r"[A-Z][\w'-]*(?:\s+(?:of|to|for|and|the|[A-Z][\w'-]*)){0,8}", m.group("post"))
+    ):
+        return None
+    pm = words(view.lexicon).person_re.fullmatch(m.group("name").strip())
+    if pm is None or not is_name(view, pm):
+        return None
+    return directory.known(pm.group("name")) or directory.person(
+        pm.group("name"),
+        canonical_title(view, pm.group("title")),
+        Span(start + m.start("name"), start + m.end("name")),
+    )
+
+
 # ---- presenters -------------------------------------------------------------------------------
 
 
@@ -179,6 +247,11 @@ def _presenters(
     found: list[Presenter] = []
     for line in lines[1:]:
         for sentence in view.sentences_of(line):
+            by = _presented_by(view, directory, sentence, lx)
+            if by is not None:
+                if not any(_same(p.who, by) for p in found):
+                    found.append(Presenter(item, by, Span(sentence.start, sentence.end)))
+                continue
             m = lx.presented.search(sentence.text)
             if m is None or m.start() > 160:
                 continue
@@ -194,6 +267,24 @@ def _presenters(
                 continue
             found.append(Presenter(item, who, Span(sentence.start, sentence.end)))
     return found[:2]
+
+
+def _presented_by(
+    view: DocView, directory: Directory, sentence: Sentence, lx: Lexis
+) -> Agent | None:
+    """Who an item is brought by when the sentence is passive or a label: "The report was
+    presented by X", "Report of the Director of Transport", "Presenter: X"."""
+    text = sentence.text
+    lead = lx.report_author.match(text)
+    if lead is not None and len(text) < 160:
+        return speaker(view, directory, sentence.start + lead.end(), sentence.end)
+    m = lx.presented.search(text)
+    if m is None or m.start() > 120:
+        return None
+    by = re.match(r"\s+by\s+", text[m.end() :])
+    if by is None or not re.search(r"\b(?:was|were|been|being|is)\s+$", text[: m.start()]):
+        return None
+    return speaker(view, directory, sentence.start + m.end() + by.end(), sentence.end)
 
 
 def _same(a: Agent, b: Agent) -> bool:
@@ -217,13 +308,59 @@ def _member_post(view: DocView, start: int, end: int) -> Agent | None:
 
 
 def _units(view: DocView, lines: list[Line]) -> list[tuple[int, int, str]]:
+    """Sentences (and bullets), each split at semicolons: "Members queried X; the Director
+    explained Y" is a question and its reply."""
     units = []
     for line in lines:
         if line.kind == "bullet":
-            units.append((line.body_start, line.end, line.body))
+            pieces = [(line.body_start, line.end, line.body)]
         elif line.kind in ("para", "numbered"):
-            units.extend((s.start, s.end, s.text) for s in view.sentences_of(line))
+            pieces = [(s.start, s.end, s.text) for s in view.sentences_of(line)]
+        else:
+            continue
+        for start, end, text in pieces:
+            at = 0
+            for m in re.finditer(r";\s+", text):
+                units.append((start + at, start + m.start() + 1, text[at : m.start() + 1]))
+                at = m.end()
+            units.append((start + at, end, text[at:]))
     return units
+
+
+def _question_and_reply(
+    view: DocView, directory: Directory, item: int, start: int, end: int, lx: Lexis
+) -> Question | None:
+    """ "In response to a question from Cllr X about Y, the Director confirmed that Z": a
+    question and its answer in one sentence."""
+    text = view.cased[start:end]
+    lead = lx.question_reply.match(text)
+    if lead is None:
+        return None
+    rest = text[lead.end() :]
+    w = words(view.lexicon)
+    author: Agent | None = None
+    pm = w.person_re.match(rest)
+    if pm and is_name(view, pm):
+        author = directory.known(pm.group("name")) or directory.person(
+            pm.group("name"),
+            canonical_title(view, pm.group("title")),
+            Span(start + lead.end() + pm.start(), start + lead.end() + pm.end()),
+        )
+    elif lx.members.match(rest):
+        author = _member_post(view, start + lead.end(), end)
+    # the reply starts at the first comma followed by its speaker and a reply verb
+    for comma in re.finditer(r",\s+", rest):
+        head = rest[comma.end() : comma.end() + 160]
+        if not lx.replied.search(head):
+            continue
+        at = start + lead.end() + comma.end()
+        who = speaker(view, directory, at, end)
+        if who is None:
+            continue
+        question_text = view.text[start : start + lead.end() + comma.start()]
+        answer = Answer(view.text[at:end], who, Span(at, end))
+        return Question(question_text, Span(start, at), item, author, (answer,))
+    return None
 
 
 def _questions(
@@ -236,6 +373,13 @@ def _questions(
         if text.endswith(":"):
             continue
         head = text[:200]
+        both = _question_and_reply(view, directory, item, start, end, lx)
+        if both is not None:
+            if current is not None:
+                questions.append(current)
+            questions.append(both)
+            current = None
+            continue
         asked = lx.asked.search(text)
         member = lx.members.match(text)
         pm = w.person_re.match(view.cased[start:end])
@@ -609,7 +753,10 @@ def _owner(view: DocView, directory: Directory, text: str, start: int) -> Agent 
         )
     titles = find_titles(view.reference, text)
     if titles:
-        post = directory.post_titled(titles[0].title)
+        # the post as written ("the Principal Planning Officer") before its role word alone
+        written = re.sub(r"^[Tt]he\s+", "", text[: titles[0].end])
+        post = directory.post_titled(written) if written != titles[0].title else None
+        post = post or directory.post_titled(titles[0].title)
         if post is not None:
             return post.holder or post
     orgs = view.orgs_in(text)

@@ -181,7 +181,9 @@ class Directory:
 
     def post_titled(self, title: str) -> Post | None:
         """The last post met whose title starts with ``title`` ("Director of Finance")."""
-        wanted = title.lower()
+        wanted = title.lower().strip()
+        if not wanted:
+            return None
         for post in reversed(self.posts):
             if post.title.lower().startswith(wanted) or wanted.startswith(post.title.lower()):
                 return post
