@@ -520,6 +520,23 @@ def _body_decisions(
                     )
                 )
                 continue
+            mid = lx.inline_lead.search(sentence.text) if records_only and not inline else None
+            if mid is not None:  # "proposed by X, seconded by Y and RESOLVED that …"
+                rest = mid.group("rest").strip()
+                start = sentence.start + mid.start("rest")
+                word = mid.group("lead").lower()
+                out.append(
+                    _decision(
+                        view,
+                        item,
+                        rest,
+                        lx.lead_verb.get(word, "resolved"),
+                        None,
+                        Span(start, sentence.end),
+                        body,
+                    )
+                )
+                continue
             decision = _narrative_decision(
                 view,
                 item,
@@ -600,6 +617,14 @@ def _narrative_decision(
             return None
         return Decision(text, verb, view.body, Span(start, end), item, None, dates[0] if dates else None, True,
                         tuple(view.dates.get(start, [])))  # fmt: skip
+    members = lx.members.match(text) if records_only else None
+    if members is not None and view.body is not None:  # "Members agreed to …"
+        after = text[members.end() :].lstrip()
+        if lx.past_verbs.match(after):
+            verb = verb_of(view, after[:40], "resolved")
+            return Decision(text, verb, view.body, Span(start, end), item,
+                            dates=tuple(view.dates.get(start, [])))  # fmt: skip
+        return None
     mentions = [
         m
         for m in view.mentions.get(start, [])
