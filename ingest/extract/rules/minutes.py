@@ -580,11 +580,8 @@ def _body_colon(view: DocView, text: str) -> Entity | None:
     orgs = view.orgs_in(m.group("who"))
     if orgs:
         return orgs[0]
-    if view.body is not None and m.group("who").split()[-1].lower() in (
-        "committee",
-        "board",
-        "panel",
-        "cabinet",
+    if view.body is not None and m.group("who").split()[-1].lower() in _meeting_heads(
+        view.lexicon
     ):
         return view.body
     return None
@@ -625,33 +622,65 @@ def _narrative_decision(
             return Decision(text, verb, view.body, Span(start, end), item,
                             dates=tuple(view.dates.get(start, [])))  # fmt: skip
         return None
+    subject = _subject(view, start, end, lx, records_only)
+    if subject is None:
+        return None
+    entity, at = subject
+    after = view.text[at:end].lstrip()
+    if not lx.past_verbs.match(after):
+        return None
+    verb = verb_of(view, after[:40], "resolved")
+    verb_end = lx.past_verbs.match(after)
+    rest = after[verb_end.end() :] if verb_end else after
+    if records_only and lx.minutes.match(re.sub(r"^\s*(?:the\s+)?", "", rest)):
+        # "The Board approved the minutes of 13 November 2024 as a true record"
+        dates = [d for d in view.dates.get(start, []) if d.period.is_day] or _title_dates(
+            view, head
+        )
+        return Decision(text, verb, entity, Span(start, end), item, None, dates[0] if dates else None, True,
+                        tuple(view.dates.get(start, [])))  # fmt: skip
+    return Decision(
+        text, verb, entity, Span(start, end), item, dates=tuple(view.dates.get(start, []))
+    )
+
+
+def _subject(
+    view: DocView, start: int, end: int, lx: Lexis, records_only: bool
+) -> tuple[Entity, int] | None:
+    """The body a sentence opens with, and where its name ends: a mention of the body
+    that met (in minutes) or of any meeting body; or a short form of the body's own name
+    ("The Partnership Board", "The Sub-Committee") when no mention was found."""
+    heads = _meeting_heads(view.lexicon)
     mentions = [
         m
         for m in view.mentions.get(start, [])
         if m.entity.kind == "org" and m.span.start - start <= 4
     ]
-    if not mentions:
+    if mentions:
+        subject = mentions[0]
+        is_body = view.body is not None and subject.entity.iri == view.body.iri
+        if records_only and is_body:
+            return subject.entity, subject.span.end
+        if not records_only and subject.entity.label.split()[-1].lower() in heads:
+            return subject.entity, subject.span.end
+    if not records_only or view.body is None:
         return None
-    subject = mentions[0]
-    after = view.text[subject.span.end : end].lstrip()
-    if not lx.past_verbs.match(after):
-        return None
-    is_body = view.body is not None and subject.entity.iri == view.body.iri
-    if records_only and not is_body:
-        return None
-    if not records_only and subject.entity.label.split()[-1].lower() not in (
-        "committee",
-        "board",
-        "panel",
-        "cabinet",
-        "council",
-        "partnership",
-    ):
-        return None
-    verb = verb_of(view, after[:40], "resolved")
-    return Decision(
-        text, verb, subject.entity, Span(start, end), item, dates=tuple(view.dates.get(start, []))
+    m = re.match(
+        r"^(?:[Tt]he\s+)?(?P<words>(?:[A-Z][\w-]*\s+){0,4})(?P<head>[A-Z][\w-]*)\b(?!\s+[A-Z])",
+        view.cased[start:end],
     )
+    if m is None or m.group("head").lower() not in heads:
+        return None
+    label = {w.lower() for w in re.findall(r"[\w-]+", view.body.label)}
+    if not all(w.lower() in label for w in (*m.group("words").split(), m.group("head"))):
+        return None
+    return view.body, start + m.end()
+
+
+@cache
+def _meeting_heads(lexicon: Lexicon) -> frozenset[str]:
+    """Head words of bodies that meet and decide (committee, board, panel, council …)."""
+    return lexicon.words("meeting-heads")
 
 
 def _title_dates(view: DocView, head: Line | None) -> list[DateMatch]:
