@@ -157,7 +157,13 @@ def _time_and_venue(
     time = times[0][2] if times else None
     after = (times[0][1] if times else (date.end if date else base)) - base
     rest = text[after:]
-    rest = re.sub(r"^\s*(?:[-–—]\s*\d{1,2}[.:]\d{2}\s*(?:[ap]m)?)?", "", rest, flags=re.I)
+    # the end of a time range: "- 4.30pm", "to 12 noon", "until 3pm"
+    rest = re.sub(
+        r"^\s*(?:(?:[-–—]|to|until)\s*(?:\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*noon)?|noon|midday))?",
+        "",
+        rest,
+        flags=re.I,
+    )
     m = re.match(
         r"^[\s,.]*(?:(?:held\s+)?(?:in|at|via)\s+(?:the\s+)?|,\s*)(?P<venue>[A-Z][^.;\n]{3,120})",
         rest,

@@ -42,6 +42,7 @@ class Lexis:
     question_reply: re.Pattern[str]
     report_author: re.Pattern[str]
     inline_lead: re.Pattern[str]
+    decision_columns: dict[str, str]
 
 
 def _alternation(forms: frozenset[str] | set[str]) -> str:
@@ -127,6 +128,11 @@ def lexis(lexicon: Lexicon) -> Lexis:
         report_author=re.compile(
             rf"^(?:{_alternation(lexicon.words('report-authors'))})\s*:?\s+", re.I
         ),
+        decision_columns={
+            f.lower(): e.notation or ""
+            for e in lexicon.entries("decision-table-columns")
+            for f in e.forms
+        },
         # a decision heading in capitals inside a sentence: "seconded by X and RESOLVED that"
         inline_lead=re.compile(
             rf"(?<=\s)(?P<lead>{'|'.join(re.escape(f) for f in sorted({f for e in lexicon.entries('decision-headings') for f in e.forms if f.isupper()}, key=len, reverse=True))})\b\s*(?:[:–—-]+\s*|\s+(?=that\b|to\b))(?P<rest>.+)$"
@@ -153,6 +159,7 @@ def extract_minutes(view: DocView, directory: Directory, meeting: MeetingRecord)
             out.decisions.extend(_decisions(view, item.position, item.title, lines, lx))
             out.actions.extend(_actions(view, directory, item.position, lines, lx))
         out.actions.extend(_action_log(view, directory, lx))
+        out.decisions.extend(_decision_table(view, meeting, lx))
     else:
         out.decisions.extend(_body_decisions(view, None, view.lines, lx, records_only=False))
     return out
@@ -282,7 +289,8 @@ def _presented_by(
     if m is None or m.start() > 120:
         return None
     by = re.match(r"\s+by\s+", text[m.end() :])
-    if by is None or not re.search(r"\b(?:was|were|been|being|is)\s+$", text[: m.start()]):
+    passive = m.start() == 0 or re.search(r"\b(?:was|were|been|being|is)\s+$", text[: m.start()])
+    if by is None or not passive:  # "… was presented by X", "Introduced by X."
         return None
     return speaker(view, directory, sentence.start + m.end() + by.end(), sentence.end)
 
@@ -817,23 +825,66 @@ def _owner(view: DocView, directory: Directory, text: str, start: int) -> Agent 
     return orgs[0] if orgs else None
 
 
-def _action_log(view: DocView, directory: Directory, lx: Lexis) -> list[Action]:
-    """Rows of an action log table (Ref | Action | Owner | Due | Status)."""
-    out: list[Action] = []
-    columns: list[str] | None = None
+def _table_rows(
+    view: DocView, columns: dict[str, str], needs: set[str], any_of: set[str]
+) -> list[tuple[Line, str, dict[str, str]]]:
+    """Rows of the tables whose header names the ``needs`` columns and one of ``any_of``
+    (header cells read through ``columns``), as (line, its text, field → cell)."""
+    out = []
+    kinds_now: list[str] | None = None
     for line in view.lines:
         text = line.text.strip()
         if " | " not in text:
-            columns = None
+            kinds_now = None
             continue
         cells = [c.strip() for c in text.split(" | ")]
-        kinds = [lx.columns.get(c.lower().rstrip(":"), "") for c in cells]
-        if "action" in kinds and ("owner" in kinds or "due" in kinds):
-            columns = kinds
+        kinds = [columns.get(c.lower().rstrip(":"), "") for c in cells]
+        if needs <= set(kinds) and (not any_of or any_of & set(kinds)):
+            kinds_now = kinds
             continue
-        if columns is None or len(cells) != len(columns):
+        if kinds_now is None or len(cells) != len(kinds_now):
             continue
-        row = dict(zip(columns, cells, strict=True))
+        out.append((line, text, dict(zip(kinds_now, cells, strict=True))))
+    return out
+
+
+def _decision_table(view: DocView, meeting: MeetingRecord, lx: Lexis) -> list[Decision]:
+    """Rows of a table of decisions ("Item | Decision"), each under the item it names."""
+    out: list[Decision] = []
+    if view.body is None:
+        return out
+    for line, text, row in _table_rows(view, lx.decision_columns, {"decision"}, {"item"}):
+        decided = row.get("decision", "")
+        if len(decided) < 4:
+            continue
+        item = _item_named(meeting, row.get("item", ""))
+        at = line.start + text.rfind(decided)
+        out.append(
+            Decision(
+                decided,
+                verb_of(view, decided, "resolved"),
+                view.body,
+                Span(at, at + len(decided)),
+                item,
+                dates=tuple(d for d in view.dates_in(line) if d.start >= at),
+            )
+        )
+    return out
+
+
+def _item_named(meeting: MeetingRecord, cell: str) -> int | None:
+    """The agenda item a table cell names by its number ("4", "Item 4", "24/031") or title."""
+    wanted = re.sub(r"^(?:agenda\s+)?(?:item|minute)\s+", "", cell.strip(), flags=re.I).lower()
+    for item in meeting.items:
+        if (item.number or "").lower() == wanted or item.title.lower() == wanted:
+            return item.position
+    return None
+
+
+def _action_log(view: DocView, directory: Directory, lx: Lexis) -> list[Action]:
+    """Rows of an action log table (Ref | Action | Owner | Due | Status)."""
+    out: list[Action] = []
+    for line, text, row in _table_rows(view, lx.columns, {"action"}, {"owner", "due"}):
         task = row.get("action")
         if not task:
             continue
