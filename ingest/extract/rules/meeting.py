@@ -306,7 +306,11 @@ def _starts_person(view: DocView, text: str) -> bool:
         )
     if find_titles(view.reference, pm.group("name")):
         return False
-    return not view.orgs_in(pm.group(0))
+    name = pm.group("name").lower()
+    # "Pennock North PCN": the start of an organisation's name, not a person's
+    return not view.orgs_in(pm.group(0)) and not any(
+        o.label.lower().startswith(name) for o in view.orgs_in(text)
+    )
 
 
 def _table_entries(view: DocView, kinds: dict[str, str]) -> list[_Entry]:
