@@ -623,7 +623,12 @@ def _narrative_decision(
         return Decision(text, verb, view.body, Span(start, end), item, None, dates[0] if dates else None, True,
                         tuple(view.dates.get(start, [])))  # fmt: skip
     members = lx.members.match(text) if records_only else None
-    if members is not None and view.body is not None:  # "Members agreed to …"
+    if members is not None and view.body is not None:
+        # "Members agreed to …": the members as a whole, not "A Member" or "Several Members"
+        if not re.fullmatch(r"(?:[A-Z][a-z]+\s+)?[Mm]embers|Councillors", members.group(0)) or (
+            re.match(r"(?i)(?:several|other|some|many|a|one|two|three)\b", members.group(0))
+        ):
+            return None
         after = text[members.end() :].lstrip()
         if lx.past_verbs.match(after):
             verb = verb_of(view, after[:40], "resolved")
