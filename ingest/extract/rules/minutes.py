@@ -90,6 +90,7 @@ def lexis(lexicon: Lexicon) -> Lexis:
             verbs.append((len(form), form, URIRef(entry.iri)))
     verbs.sort(key=lambda v: -v[0])
     past = sorted({e.label for e in lexicon.entries("decision-verbs")}, key=len, reverse=True)
+    adverbs = _alternation(lexicon.words("decision-adverbs"))
     deadline = "|".join(
         map(re.escape, sorted(lexicon.words("deadline-words"), key=len, reverse=True))
     )
@@ -104,10 +105,12 @@ def lexis(lexicon: Lexicon) -> Lexis:
             re.I,
         ),
         lead_in=re.compile(
-            rf"^(?P<lead>{heads})\b\s*(?:[:–—-]+\s*|\s+(?=[Tt]hat\b|to\b|\())(?P<rest>.*)$|^(?P<lead2>{heads})\s*[:–—-]?\s*$"
+            rf"^(?P<lead>{heads})\b(?:\s+(?:{adverbs}))?\s*(?:[:–—-]+\s*|\s+(?=[Tt]hat\b|to\b|\())(?P<rest>.*)$|^(?P<lead2>{heads})\s*[:–—-]?\s*$"
         ),
         lead_verb=lead_verb,
-        action=re.compile(rf"^(?:{actions})\s*(?:\([^)]*\))?\s*[:–—-]\s*(?P<rest>.+)$", re.I),
+        action=re.compile(
+            rf"^(?:{actions})\s*(?:\((?P<who>[^)]*)\))?\s*[:–—-]\s*(?P<rest>.+)$", re.I
+        ),
         columns={
             f.lower(): e.notation or ""
             for e in lexicon.entries("action-log-columns")
@@ -259,6 +262,11 @@ def _presenters(
                 if not any(_same(p.who, by) for p in found):
                     found.append(Presenter(item, by, Span(sentence.start, sentence.end)))
                 continue
+            invited = _invited(view, directory, sentence, lx)
+            if invited is not None:
+                if not any(_same(p.who, invited) for p in found):
+                    found.append(Presenter(item, invited, Span(sentence.start, sentence.end)))
+                continue
             m = lx.presented.search(sentence.text)
             if m is None or m.start() > 160:
                 continue
@@ -293,6 +301,21 @@ def _presented_by(
     if by is None or not passive:  # "… was presented by X", "Introduced by X."
         return None
     return speaker(view, directory, sentence.start + m.end() + by.end(), sentence.end)
+
+
+def _invited(view: DocView, directory: Directory, sentence: Sentence, lx: Lexis) -> Agent | None:
+    """ "The Chair invited Carl Dent to introduce the report": the person invited to
+    present."""
+    m = re.search(r"\b(?:invited|asked|called upon|called on)\s+", sentence.text)
+    if m is None or m.start() > 80:
+        return None
+    rest = sentence.text[m.end() :]
+    to = re.search(r"\s+to\s+", rest)
+    if to is None or to.start() > 80 or not lx.presented.match(rest[to.end() :]):
+        verb = rest[to.end() :] if to else ""
+        if not re.match(r"(?:present|introduce|report|update|outline|speak to)\b", verb):
+            return None
+    return speaker(view, directory, sentence.start + m.end(), sentence.end)
 
 
 def _same(a: Agent, b: Agent) -> bool:
@@ -354,8 +377,10 @@ def _question_and_reply(
             canonical_title(view, pm.group("title")),
             Span(start + lead.end() + pm.start(), start + lead.end() + pm.end()),
         )
-    elif lx.members.match(rest):
+    elif lx.members.match(rest) or re.search(r"(?i)\bmembers\W*\s", lead.group(0)):
         author = _member_post(view, start + lead.end(), end)
+    elif not re.search(r"(?i)question|quer|point", lead.group(0)):
+        return None  # "In response to the consultation, …" is no question
     # the reply starts at the first comma followed by its speaker and a reply verb
     for comma in re.finditer(r",\s+", rest):
         head = rest[comma.end() : comma.end() + 160]
@@ -485,9 +510,9 @@ def _body_decisions(
                     )
                 )
             continue
-        colon_body = _body_colon(view, text)
-        if colon_body is not None and records_only:
-            open_block, open_body = "resolved", colon_body
+        colon_body = _body_colon(view, text, lx) if records_only else None
+        if colon_body is not None:
+            open_body, open_block = colon_body
             continue
         if open_block and (line.kind in ("numbered", "bullet") or NUMBERED_RE.match(text)):
             number, part = _strip_number(text.removeprefix("• "))
@@ -563,6 +588,10 @@ def _numbered_parts(rest: str) -> list[tuple[str | None, str, int]]:
     """ "(i) That A; (ii) That B" → [("i", "That A;", 0), ("ii", ...)]; else the whole."""
     marks = list(re.finditer(r"(?:^|\s)\(([ivx]{1,5}|[a-z]|\d{1,2})\)\s+", rest))
     if not marks:
+        # "a) notes …; b) approves …": bare closing brackets only when two or more follow
+        bare = list(re.finditer(r"(?:^|(?<=[\s:;]))([ivx]{1,5}|[a-z]|\d{1,2})\)\s+", rest))
+        marks = bare if len(bare) >= 2 else []
+    if not marks:
         return [(None, rest, 0)]
     parts = []
     for i, m in enumerate(marks):
@@ -580,18 +609,32 @@ def _strip_number(text: str) -> tuple[str | None, str]:
     return None, text
 
 
-def _body_colon(view: DocView, text: str) -> Entity | None:
-    """ "The Committee:" / "The Cabinet:" / "That Cabinet" opening a list of decisions."""
-    m = re.match(r"^(?:The|That)\s+(?P<who>[A-Z][\w -]{2,60}?)\s*:?\s*$", text)
-    if m is None or (not text.endswith(":") and not text.startswith("That")):
+def _body_colon(view: DocView, text: str, lx: Lexis) -> tuple[Entity, str] | None:
+    """ "The Committee:" / "That Cabinet" / "The Board RESOLVED:" / "The Panel agreed:"
+    opening a list of decisions; the body and the verb the list's items default to."""
+    default = "resolved"
+    m = re.match(r"^(?:The|That)\s+(?P<who>[A-Z][\w -]{2,60}?)\s+(?P<verb>[A-Za-z]+)\s*:\s*$", text)
+    if m is None or not (
+        m.group("verb").lower() in lx.lead_verb or lx.past_verbs.fullmatch(m.group("verb"))
+    ):
+        m = re.match(r"^(?:The|That)\s+(?P<who>[A-Z][\w -]{2,60}?)\s*:?\s*$", text)
+    elif m is not None:
+        word = m.group("verb").lower()
+        if word in lx.lead_verb:
+            default = lx.lead_verb[word]
+        elif lx.past_verbs.fullmatch(word):
+            default = word
+    if m is None:
+        return None
+    if not text.endswith(":") and not text.startswith("That"):
         return None
     orgs = view.orgs_in(m.group("who"))
     if orgs:
-        return orgs[0]
+        return orgs[0], default
     if view.body is not None and m.group("who").split()[-1].lower() in _meeting_heads(
         view.lexicon
     ):
-        return view.body
+        return view.body, default
     return None
 
 
@@ -747,6 +790,11 @@ def _sentence_start(view: DocView, at: int) -> int:
 
 
 _TO_RE = re.compile(r"^(?P<owner>.{2,80}?)\s+to\s+(?P<task>[a-z].+)$")
+_DASH_RE = re.compile(r"^(?P<owner>[^–—:-]{2,60}?)\s+[–—-]\s+(?P<task>[a-z].+)$")
+# "(Due: 15 October 2024)", "– due 28 February", "(by 31 May)": a deadline written apart
+_LABELLED_DUE_RE = re.compile(
+    r"\s*[(\[]?\s*(?:[Dd]ue|DUE|[Dd]eadline|[Tt]arget date)(?:\s*:|\s+by|\s+on)?\s*(?=\d|[A-Z]|end\b)[^)\]]*[)\]]?\.?\s*$"
+)
 
 
 def _actions(
@@ -762,9 +810,15 @@ def _actions(
         owner: Agent | None = None
         task = rest
         to = _TO_RE.match(rest)
-        if to:
+        dash = _DASH_RE.match(rest)
+        if m.group("who"):  # "Action (Carl Dent): circulate …"
+            owner = _owner(view, directory, m.group("who"), sentence.start + m.start("who"))
+        elif dash and (got := _owner(view, directory, dash.group("owner"), start)) is not None:
+            owner, task = got, dash.group("task")  # "Action: Dr Brian Cole – write to …"
+        elif to:
             owner = _owner(view, directory, to.group("owner"), start)
             task = to.group("task")
+        task = _LABELLED_DUE_RE.sub("", task)
         due = _deadline(view, start, start + len(rest))
         out.append(Action(task.rstrip("."), Span(start, start + len(rest)), item, owner, due))
     return out
