@@ -27,7 +27,7 @@ from ingest.extract.rules.people import (
 from ingest.extract.text import Line
 from kg.lexicon import Lexicon
 
-_NUMBER = r"\d{1,3}[a-z]?|(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4}"
+_NUMBER = r"\d{1,3}(?:[a-z]|\s?\([a-z]\))?|(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4}"
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def _item_forms(lexicon: Lexicon) -> _ItemForms:
     label = rf"(?:{labels})\.?"
     return _ItemForms(
         re.compile(
-            rf"^(?:{label}\s+(?P<n1>{_NUMBER})\b\s*[.:)–—-]?\s*"
+            rf"^(?:{label}\s+(?P<n1>{_NUMBER})(?!\w)\s*[.:)–—-]?\s*"
             r"|(?P<n2>(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4})\.?:?\s+"
             r"|(?P<n3>\d{1,3}[a-z]?)(?:[.:)]\s*|\s+(?=[A-Z])))"
             r"(?P<title>[A-Z(‘'\"].{1,140})$",
@@ -148,6 +148,8 @@ def _time_and_venue(
         nxt is not None
         and nxt.kind == "para"
         and not re.search(r":\s", nxt.text[:20])
+        and not nxt.text.rstrip().endswith(":")
+        and not _is_attendance_line(view, nxt.text.strip())
         and len(nxt.text) < 120
     ):
         end = nxt.end  # a header wrapped onto a second line

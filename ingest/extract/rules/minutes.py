@@ -43,6 +43,7 @@ class Lexis:
     report_author: re.Pattern[str]
     inline_lead: re.Pattern[str]
     decision_columns: dict[str, str]
+    action_heading: re.Pattern[str]
 
 
 def _alternation(forms: frozenset[str] | set[str]) -> str:
@@ -111,6 +112,7 @@ def lexis(lexicon: Lexicon) -> Lexis:
         action=re.compile(
             rf"^(?:{actions})\s*(?:\((?P<who>[^)]*)\))?\s*[:–—-]\s*(?P<rest>.+)$", re.I
         ),
+        action_heading=re.compile(rf"^(?:{actions})(?:\s+(?:agreed|arising|points))?\s*:?\s*$", re.I),
         columns={
             f.lower(): e.notation or ""
             for e in lexicon.entries("action-log-columns")
@@ -350,6 +352,10 @@ def _units(view: DocView, lines: list[Line]) -> list[tuple[int, int, str]]:
         else:
             continue
         for start, end, text in pieces:
+            # "Q. Jane Holt asked …" / "A: The Director replied …": a label before the unit
+            label = re.match(r"^(?:Q|A|Question|Answer|Response|Reply)\s*[.:)–-]\s+", text)
+            if label:
+                start, text = start + label.end(), text[label.end() :]
             at = 0
             for m in re.finditer(r";\s+", text):
                 units.append((start + at, start + m.start() + 1, text[at : m.start() + 1]))
@@ -721,16 +727,18 @@ def _subject(
             return subject.entity, subject.span.end
     if not records_only or view.body is None:
         return None
-    m = re.match(
-        r"^(?:[Tt]he\s+)?(?P<words>(?:[A-Z][\w-]*\s+){0,4})(?P<head>[A-Z][\w-]*)\b(?!\s+[A-Z])",
-        view.cased[start:end],
-    )
-    if m is None or m.group("head").lower() not in heads:
-        return None
+    # the longest run of the body's own capitalised words that ends in a head word
     label = {w.lower() for w in re.findall(r"[\w-]+", view.body.label)}
-    if not all(w.lower() in label for w in (*m.group("words").split(), m.group("head"))):
-        return None
-    return view.body, start + m.end()
+    found: int | None = None
+    for m in re.finditer(r"[A-Za-z][\w-]*", view.text[start:end]):
+        word = m.group(0)
+        if m.start() == 0 and word in ("The", "the"):
+            continue
+        if not word[0].isupper() or word.lower() not in label:
+            break
+        if word.lower() in heads:
+            found = start + m.end()
+    return (view.body, found) if found is not None else None
 
 
 @cache
@@ -800,28 +808,63 @@ _LABELLED_DUE_RE = re.compile(
 def _actions(
     view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis
 ) -> list[Action]:
+    """ "Action: X to … by …" lines, and the list under an "Actions:" heading."""
     out = []
-    for sentence in (s for line in lines for s in view.sentences_of(line)):
-        m = lx.action.match(sentence.text.strip())
-        if m is None:
+    in_list = False
+    for line in lines:
+        text = line.text.strip()
+        if lx.action_heading.match(text):
+            in_list = True
             continue
-        rest = m.group("rest").strip()
-        start = sentence.start + sentence.text.find(rest)
-        owner: Agent | None = None
-        task = rest
-        to = _TO_RE.match(rest)
-        dash = _DASH_RE.match(rest)
-        if m.group("who"):  # "Action (Carl Dent): circulate …"
-            owner = _owner(view, directory, m.group("who"), sentence.start + m.start("who"))
-        elif dash and (got := _owner(view, directory, dash.group("owner"), start)) is not None:
-            owner, task = got, dash.group("task")  # "Action: Dr Brian Cole – write to …"
-        elif to:
-            owner = _owner(view, directory, to.group("owner"), start)
-            task = to.group("task")
-        task = _LABELLED_DUE_RE.sub("", task)
-        due = _deadline(view, start, start + len(rest))
-        out.append(Action(task.rstrip("."), Span(start, start + len(rest)), item, owner, due))
+        if in_list and line.kind in ("bullet", "numbered"):
+            body = line.body.strip()
+            start = line.body_start + max(0, line.body.find(body))
+            action = _action(view, directory, item, body, start, None, None)
+            if action is not None and action.owner is not None:
+                out.append(action)
+                continue
+        in_list = False
+        for sentence in view.sentences_of(line):
+            m = lx.action.match(sentence.text.strip())
+            if m is None:
+                continue
+            rest = m.group("rest").strip()
+            start = sentence.start + sentence.text.find(rest)
+            who = m.group("who")
+            action = _action(
+                view, directory, item, rest, start, who, sentence.start + m.start("who") if who else None
+            )
+            if action is not None:
+                out.append(action)
     return out
+
+
+def _action(
+    view: DocView,
+    directory: Directory,
+    item: int,
+    rest: str,
+    start: int,
+    who: str | None,
+    who_at: int | None,
+) -> Action | None:
+    """One action: its owner ("X to …", "X – …", or named in brackets), task and due date."""
+    owner: Agent | None = None
+    task = rest
+    to = _TO_RE.match(rest)
+    dash = _DASH_RE.match(rest)
+    if who and who_at is not None:  # "Action (Carl Dent): circulate …"
+        owner = _owner(view, directory, who, who_at)
+    elif dash and (got := _owner(view, directory, dash.group("owner"), start)) is not None:
+        owner, task = got, dash.group("task")  # "Action: Dr Brian Cole – write to …"
+    elif to:
+        owner = _owner(view, directory, to.group("owner"), start)
+        task = to.group("task")
+    task = _LABELLED_DUE_RE.sub("", task)
+    if not task.strip():
+        return None
+    due = _deadline(view, start, start + len(rest))
+    return Action(task.rstrip("."), Span(start, start + len(rest)), item, owner, due)
 
 
 def _sentences_in(view: DocView, start: int, end: int) -> list[Sentence]:
