@@ -124,6 +124,16 @@ def _meeting(view: DocView) -> Meeting:
     time = venue = None
     if date_line is not None:
         time, venue = _time_and_venue(view, date_line, date)
+    if time is None:  # "Time: 6.00 pm" on a line of its own
+        time = next(
+            (
+                t[2]
+                for ln in header
+                if re.match(r"(?i)\s*(?:time|start(?:ing)? time|commencing)\b", ln.text)
+                for t in find_times(view.cased[ln.start : ln.end], ln.start)
+            ),
+            None,
+        )
     if venue is None:
         venue = _venue_line(view, header)
     return Meeting(view.body, Span(line.start, line.end), date, time, venue)

@@ -41,6 +41,7 @@ class Lexis:
     reply_opener: re.Pattern[str]
     question_reply: re.Pattern[str]
     report_author: re.Pattern[str]
+    presenter_label: re.Pattern[str]
     inline_lead: re.Pattern[str]
     decision_columns: dict[str, str]
     action_heading: re.Pattern[str]
@@ -132,6 +133,9 @@ def lexis(lexicon: Lexicon) -> Lexis:
         ),
         report_author=re.compile(
             rf"^(?:{_alternation(lexicon.words('report-authors'))})\s*:?\s+", re.I
+        ),
+        presenter_label=re.compile(
+            rf"^(?:{_alternation(lexicon.words('presenter-labels'))})\s*:?\s+", re.I
         ),
         decision_columns={
             f.lower(): e.notation or ""
@@ -257,8 +261,15 @@ def _presenters(
     view: DocView, directory: Directory, item: int, lines: list[Line], lx: Lexis
 ) -> list[Presenter]:
     found: list[Presenter] = []
+    authors: list[Presenter] = []  # "Report of the Director of …": used when no one presented
     for line in lines[1:]:
         for sentence in view.sentences_of(line):
+            labelled = _labelled(view, directory, sentence, lx)
+            if labelled is not None:
+                into = found if labelled[0] == "presenter" else authors
+                if labelled[1] is not None and not any(_same(p.who, labelled[1]) for p in into):
+                    into.append(Presenter(item, labelled[1], Span(sentence.start, sentence.end)))
+                continue
             by = _presented_by(view, directory, sentence, lx)
             if by is not None:
                 if not any(_same(p.who, by) for p in found):
@@ -283,18 +294,34 @@ def _presenters(
             if who is None or any(_same(p.who, who) for p in found):
                 continue
             found.append(Presenter(item, who, Span(sentence.start, sentence.end)))
-    return found[:2]
+    return found[:2] or authors[:1]
+
+
+def _labelled(
+    view: DocView, directory: Directory, sentence: Sentence, lx: Lexis
+) -> tuple[str, Agent | None] | None:
+    """A line that labels who brings the item: "Presenter: X" (a presenter) or "Report of
+    the Director of Transport" (the paper's author)."""
+    if len(sentence.text) >= 160:
+        return None
+    for kind, pattern in (("presenter", lx.presenter_label), ("author", lx.report_author)):
+        lead = pattern.match(sentence.text)
+        if lead is not None:
+            return kind, speaker(view, directory, sentence.start + lead.end(), sentence.end)
+    return None
 
 
 def _presented_by(
     view: DocView, directory: Directory, sentence: Sentence, lx: Lexis
 ) -> Agent | None:
-    """Who an item is brought by when the sentence is passive or a label: "The report was
-    presented by X", "Report of the Director of Transport", "Presenter: X"."""
+    """Who an item is brought by when the sentence is passive: "The report was presented
+    by X", "Introduced by X", "Members were taken through the report by X"."""
     text = sentence.text
-    lead = lx.report_author.match(text)
-    if lead is not None and len(text) < 160:
-        return speaker(view, directory, sentence.start + lead.end(), sentence.end)
+    taken = re.search(
+        r"\b(?:was|were|been)\s+(?:taken|talked|walked|guided)\s+through\b[^.;]*?\bby\s+", text
+    )
+    if taken is not None and taken.start() < 80:  # "Members were taken through it by X"
+        return speaker(view, directory, sentence.start + taken.end(), sentence.end)
     m = lx.presented.search(text)
     if m is None or m.start() > 120:
         return None
