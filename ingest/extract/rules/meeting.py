@@ -193,7 +193,9 @@ def _time_and_venue(
 def _venue_line(view: DocView, header: list[Line]) -> str | None:
     for line in header:
         m = re.search(
-            r"\b(?:Venue|Location|Place)\s*[:|]\s*(?P<v>[^\n|]+?)(?:\.\s|\.$|\s*\||$)", line.text, re.I
+            r"\b(?:Venue|Location|Place)\s*[:|]\s*(?P<v>[^\n|]+?)(?:\.\s|\.$|\s*\||$)",
+            line.text,
+            re.I,
         )
         if m:
             return m.group("v").strip().rstrip(".")

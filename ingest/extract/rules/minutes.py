@@ -113,7 +113,9 @@ def lexis(lexicon: Lexicon) -> Lexis:
         action=re.compile(
             rf"^(?:{actions})\s*(?:\((?P<who>[^)]*)\))?\s*[:–—-]\s*(?P<rest>.+)$", re.I
         ),
-        action_heading=re.compile(rf"^(?:{actions})(?:\s+(?:agreed|arising|points))?\s*:?\s*$", re.I),
+        action_heading=re.compile(
+            rf"^(?:{actions})(?:\s+(?:agreed|arising|points))?\s*:?\s*$", re.I
+        ),
         columns={
             f.lower(): e.notation or ""
             for e in lexicon.entries("action-log-columns")
@@ -237,11 +239,14 @@ def _post_then_name(view: DocView, directory: Directory, start: int, text: str) 
     """ "The Principal Planning Officer, Ben Ashcroft, introduced …": a post, then the
     person's name between commas."""
     m = re.match(
-        r"^(?:[Tt]he\s+)?(?P<post>[A-Z][^,()]{2,80}?),\s+(?P<name>[^,()]{3,60}?)(?:,\s|[.;]?$)", text
+        r"^(?:[Tt]he\s+)?(?P<post>[A-Z][^,()]{2,80}?),\s+(?P<name>[^,()]{3,60}?)(?:,\s|[.;]?$)",
+        text,
     )
     if m is None or not (
         find_titles(view.reference, m.group("post"))
-        or re.fullmatch(r"[A-Z][\w'-]*(?:\s+(?:of|to|for|and|the|[A-Z][\w'-]*)){0,8}", m.group("post"))
+        or re.fullmatch(
+            r"[A-Z][\w'-]*(?:\s+(?:of|to|for|and|the|[A-Z][\w'-]*)){0,8}", m.group("post")
+        )
     ):
         return None
     pm = words(view.lexicon).person_re.fullmatch(m.group("name").strip())
@@ -664,9 +669,7 @@ def _body_colon(view: DocView, text: str, lx: Lexis) -> tuple[Entity, str] | Non
     orgs = view.orgs_in(m.group("who"))
     if orgs:
         return orgs[0], default
-    if view.body is not None and m.group("who").split()[-1].lower() in _meeting_heads(
-        view.lexicon
-    ):
+    if view.body is not None and m.group("who").split()[-1].lower() in _meeting_heads(view.lexicon):
         return view.body, default
     return None
 
@@ -859,7 +862,13 @@ def _actions(
             start = sentence.start + sentence.text.find(rest)
             who = m.group("who")
             action = _action(
-                view, directory, item, rest, start, who, sentence.start + m.start("who") if who else None
+                view,
+                directory,
+                item,
+                rest,
+                start,
+                who,
+                sentence.start + m.start("who") if who else None,
             )
             if action is not None:
                 out.append(action)
