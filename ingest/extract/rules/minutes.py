@@ -14,7 +14,16 @@ from rdflib import URIRef
 
 from ingest.extract.dates import DateMatch
 from ingest.extract.document import DocView
-from ingest.extract.records import Action, Agent, Answer, Decision, Presenter, Question, Span
+from ingest.extract.records import (
+    Action,
+    Agent,
+    Answer,
+    Decision,
+    Person,
+    Presenter,
+    Question,
+    Span,
+)
 from ingest.extract.reference import Entity
 from ingest.extract.rules.meeting import MeetingRecord
 from ingest.extract.rules.people import Directory, canonical_title, find_titles, is_name, words
@@ -212,6 +221,9 @@ def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent 
             canonical_title(view, pm.group("title")),
             Span(start + pm.start(), start + pm.end()),
         )
+    surname = _by_title_and_surname(view, directory, text)
+    if surname is not None:
+        return surname
     titles = [
         t
         for t in find_titles(view.reference, text, start)
@@ -233,6 +245,15 @@ def speaker(view: DocView, directory: Directory, start: int, end: int) -> Agent 
             titles[0].title, titles[0].role, Span(titles[0].start, titles[0].end), view.body
         )
     return None
+
+
+def _by_title_and_surname(view: DocView, directory: Directory, text: str) -> Person | None:
+    """ "Ms Reid explained …", "Cllr Ives asked …": a person met earlier, by title and
+    surname."""
+    tm = words(view.lexicon).titled_re.match(text)
+    if tm is None or len(tm.group("name").split()) != 1:
+        return None
+    return directory.by_surname(tm.group("name"))
 
 
 def _post_then_name(view: DocView, directory: Directory, start: int, text: str) -> Agent | None:
@@ -455,10 +476,11 @@ def _questions(
         member = lx.members.match(text)
         pm = w.person_re.match(view.cased[start:end])
         person_start = pm is not None and is_name(view, pm)
+        by_surname = None if person_start else _by_title_and_surname(view, directory, text)
         if asked and (
             member
             or (
-                person_start
+                (person_start or by_surname is not None)
                 and asked.start() < 120
                 and not lx.replied.search(head[: asked.start()])
             )
@@ -466,6 +488,8 @@ def _questions(
             author: Agent | None = None
             if member:
                 author = _member_post(view, start, start + len(member.group(0)))
+            elif by_surname is not None:
+                author = by_surname
             elif person_start and pm is not None:
                 author = directory.known(pm.group("name")) or directory.person(
                     pm.group("name"),
@@ -571,6 +595,16 @@ def _body_decisions(
                     view, item, part, open_block, number, Span(line.start, line.end), open_body
                 )
             )
+            continue
+        if open_block and line.kind == "para" and re.match(r"^(?:That\s|To\s+[a-z])", text):
+            # "Resolved:" as a heading, the decision as the paragraph after it
+            for number, part, offset in _numbered_parts(text):
+                at = line.start + line.text.find(text) + offset
+                out.append(
+                    _decision(
+                        view, item, part, open_block, number, Span(at, at + len(part)), open_body
+                    )
+                )
             continue
         open_block = None
         for sentence in view.sentences_of(line):

@@ -161,7 +161,9 @@ class Directory:
     def by_surname(self, name: str) -> Person | None:
         """ "Dr Patel" after "Dr Sam Patel"."""
         last = name.split()[-1].lower()
-        hits = [p for p in self.people if p.name.split()[-1].lower() == last]
+        hits = [
+            p for p in self.people if p.name.split()[-1].lower() == last and len(p.name.split()) > 1
+        ]
         return hits[0] if len(hits) == 1 else None
 
     def add_post(self, post: Post) -> Post:
