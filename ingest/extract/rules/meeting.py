@@ -567,6 +567,8 @@ def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
                 continue  # "1.1 The Board ..." is a numbered paragraph, not an item
             starts.append((line, got[0], got[1]))
     if not starts:
+        starts = _heading_items(view)
+    if not starts:
         starts = [(lines[0], None, view.doc.title)] if lines else []
     numbers = [n for _, n, _ in starts]
     numeric = all(n and n.isdigit() for n in numbers) and len(set(numbers)) == len(numbers)
@@ -582,6 +584,21 @@ def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
         if items:
             owned[items[idx].position].append(line)
     return items, owned
+
+
+def _heading_items(view: DocView) -> list[tuple[Line, str | None, str]]:
+    """Unnumbered agenda items: the headings after the meeting's own heading, other than
+    attendance headings ("Declarations of interest", "Urgent care plan")."""
+    after = view.body_line.index if view.body_line is not None else 0
+    out: list[tuple[Line, str | None, str]] = []
+    for line in view.lines:
+        body = line.text.lstrip("# ").strip()
+        if line.kind != "heading" or line.index <= after or not body:
+            continue
+        if _is_attendance_line(view, body) or body == view.doc.title:
+            continue
+        out.append((line, None, body))
+    return out if len(out) >= 2 else []
 
 
 def _is_attendance_line(view: DocView, text: str) -> bool:
