@@ -102,6 +102,14 @@ def lexis(lexicon: Lexicon) -> Lexis:
     verbs.sort(key=lambda v: -v[0])
     past = sorted({e.label for e in lexicon.entries("decision-verbs")}, key=len, reverse=True)
     adverbs = _alternation(lexicon.words("decision-adverbs"))
+    capitals = "|".join(
+        re.escape(f)
+        for f in sorted(
+            {f for e in lexicon.entries("decision-headings") for f in e.forms if f.isupper()},
+            key=len,
+            reverse=True,
+        )
+    )
     deadline = "|".join(
         map(re.escape, sorted(lexicon.words("deadline-words"), key=len, reverse=True))
     )
@@ -155,7 +163,7 @@ def lexis(lexicon: Lexicon) -> Lexis:
         },
         # a decision heading in capitals inside a sentence: "seconded by X and RESOLVED that"
         inline_lead=re.compile(
-            rf"(?<=\s)(?P<lead>{'|'.join(re.escape(f) for f in sorted({f for e in lexicon.entries('decision-headings') for f in e.forms if f.isupper()}, key=len, reverse=True))})\b\s*(?:[:–—-]+\s*|\s+(?=that\b|to\b))(?P<rest>.+)$"
+            rf"(?<=\s)(?P<lead>{capitals})\b\s*(?:[:–—-]+\s*|\s+(?=that\b|to\b))(?P<rest>.+)$"
         ),
     )
 
