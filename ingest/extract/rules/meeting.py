@@ -416,7 +416,11 @@ def _untitled_post(view: DocView, tail: str) -> str | None:
         return None
     head = re.split(r"\s+(?:to|of|for)\s+", first, maxsplit=1)[0]  # "Solicitor to the Council"
     last = head.split()[-1].lower()
-    heads = view.lexicon.words("org-heads") | view.lexicon.words("venue-words")
+    heads = (
+        view.lexicon.words("org-heads")
+        | view.lexicon.words("meeting-heads")
+        | view.lexicon.words("venue-words")
+    )
     kinds, _ = _attendance_re(view.lexicon)
     if last in heads or view.orgs_in(head) or kinds.fullmatch(head):
         return None
