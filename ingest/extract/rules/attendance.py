@@ -87,7 +87,7 @@ def _blocks(view: DocView, limit: int) -> list[_Entry]:
         body = text[block_start:stop]
         entries.extend(_split_block(view, body, block_start, status))
     for m in re.finditer(
-        r"[Aa]pologies (?:for absence )?(?:were|had been|was) (?:received|noted|given|submitted) (?:from|on behalf of) (?P<rest>[^.\n]+)",
+        r"[Aa]pologies (?:for absence )?(?:were|had been|was) (?:received|noted|given|submitted)(?: and (?:accepted|noted|approved))? (?:from|on behalf of|for) (?P<rest>[^.\n]+)",
         text,
     ):
         entries.extend(_split_block(view, m.group("rest"), m.start("rest"), "apologies"))
@@ -220,7 +220,11 @@ def _starts_person(view: DocView, text: str) -> bool:
         )
     if find_titles(view.reference, pm.group("name")):
         return False
-    return not view.orgs_in(pm.group(0))
+    name = pm.group("name").lower()
+    # "Pennock North PCN": the start of an organisation's name, not a person's
+    return not view.orgs_in(pm.group(0)) and not any(
+        o.label.lower().startswith(name) for o in view.orgs_in(text)
+    )
 
 
 def _table_entries(view: DocView, kinds: dict[str, str], limit: int) -> list[_Entry]:
@@ -308,6 +312,25 @@ def _bare_role(title: str, labels: object) -> bool:
     return title.lower().replace("-", " ") in {str(x).replace("-", " ") for x in labels}  # type: ignore[attr-defined]
 
 
+def _untitled_post(view: DocView, tail: str) -> str | None:
+    """ "Nadia Rowe, Solicitor to the Council", "Isla Rennie | GP Partner, Ousebank Surgery":
+    a post no role word names, written in title case before any organisation."""
+    first = re.split(r"\s*[,;|]\s*|\s+[-–—]\s+", tail.strip(), maxsplit=1)[0].strip()
+    if not re.fullmatch(r"[A-Z][\w'-]*(?:\s+(?:of|to|for|and|the|[A-Z][\w'-]*)){0,6}", first):
+        return None
+    head = re.split(r"\s+(?:to|of|for)\s+", first, maxsplit=1)[0]  # "Solicitor to the Council"
+    last = head.split()[-1].lower()
+    heads = (
+        view.lexicon.words("org-heads")
+        | view.lexicon.words("meeting-heads")
+        | view.lexicon.words("venue-words")
+    )
+    kinds, _ = attendance_headings(view.lexicon)
+    if last in heads or view.orgs_in(head) or kinds.fullmatch(head):
+        return None
+    return first
+
+
 def _role_as_written(text: str, label: str) -> str | None:
     """ "(Vice-Chair)" as the entry writes it, for the post's label."""
     m = re.search(rf"\(({re.escape(label).replace('-', '[- ]')})\)", text, re.I)
@@ -367,12 +390,18 @@ def _parse_entry(
         got = role_of(view.reference, label)
         if got:
             chair_roles[got[0]] = label
+    if cells and len(cells) > 1:
+        rest = rest + " " + " ".join(re.findall(r"\([^()]+\)", cells[1]))
+        cells[1] = re.sub(r"\s*\([^()]*\)", "", cells[1]).strip()
     for paren in re.findall(r"\(([^()]+)\)", rest):
-        got = role_of(view.reference, paren)
-        if got and got[0] in chair_roles and len(paren.split()) <= 3:
-            role = got[0]
-        elif got:
-            post_title = paren.strip()
+        for part in (p.strip() for p in paren.split(",")):
+            # "(Chair)", "(Town Mayor, in the Chair)": the meeting role, and any post
+            bare = re.sub(r"^(?:in\s+the|as)\s+", "", part, flags=re.I)
+            got = role_of(view.reference, bare)
+            if got and got[0] in chair_roles and len(bare.split()) <= 3:
+                role = got[0]
+            elif got and post_title is None:
+                post_title = part
     if title_text:
         got = role_of(view.reference, title_text)
         if got and got[0] in chair_roles and len(title_text.split()) <= 3:
@@ -400,6 +429,8 @@ def _parse_entry(
     if tail:
         orgs = view.orgs_in(" | ".join(cells[1:]) if cells else tail)  # an Organisation column
         org = orgs[0] if orgs else None
+    if tail and post_title is None:
+        post_title = _untitled_post(view, tail)
     if post_title:
         post_title = re.split(r",\s*(?=(?:NHS|[A-Z][a-z]+ (?:Council|ICB|Trust)))", post_title)[
             0

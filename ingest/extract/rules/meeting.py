@@ -23,14 +23,38 @@ from ingest.extract.rules.people import (
 from ingest.extract.text import Line
 from kg.lexicon import Lexicon
 
-_ITEM_RE = re.compile(
-    r"^(?:(?:Agenda\s+)?Item\s+(?P<n1>\d{1,3}[a-z]?)\b\s*[.:)–—-]?\s*"
-    r"|(?P<n2>(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4})\.?\s+"
-    r"|(?P<n3>\d{1,3}[a-z]?)(?:[.:)]\s*|\s+(?=[A-Z])))"
-    r"(?P<title>[A-Z(‘'\"].{1,140})$",
-    re.IGNORECASE,
-)
-_BARE_ITEM_RE = re.compile(r"^(?:Agenda\s+)?Item\s+(?P<n>\d{1,3}[a-z]?)\s*[.:]?$", re.IGNORECASE)
+_NUMBER = r"\d{1,3}(?:[a-z]|\s?\([a-z]\))?|(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4}"
+
+
+@dataclass(frozen=True)
+class _ItemForms:
+    item: re.Pattern[str]  # "Item 4a Title", "Minute 24/031: Title", "12/24 Title", "31. Title"
+    bare: re.Pattern[str]  # "Agenda item 5" alone on its line, the title on the next
+    labelled: re.Pattern[str]  # a line that starts with an item label or a number
+
+
+@cache
+def _item_forms(lexicon: Lexicon) -> _ItemForms:
+    """Agenda item numbering, with the labels ("Item", "Minute", "Agenda item") from the
+    lexicon, so a new label is a word in ``item-labels``, not a change here."""
+    labels = "|".join(
+        re.escape(f).replace(r"\ ", r"\s+").replace(r"\.", r"\.?")
+        for f in sorted(lexicon.words("item-labels"), key=len, reverse=True)
+    )
+    label = rf"(?:{labels})\.?"
+    return _ItemForms(
+        re.compile(
+            rf"^(?:{label}\s+(?P<n1>{_NUMBER})(?!\w)\s*[.:)–—-]?\s*"
+            r"|(?P<n2>(?:[A-Z]{1,5}\s+)?\d{1,3}/\d{2,4})\.?:?\s+"
+            r"|(?P<n3>\d{1,3}[a-z]?)(?:[.:)]\s*|\s+(?=[A-Z])))"
+            r"(?P<title>[A-Z(‘'\"].{1,140})$",
+            re.IGNORECASE,
+        ),
+        re.compile(rf"^{label}\s+(?P<n>{_NUMBER})\s*[.:]?$", re.IGNORECASE),
+        re.compile(rf"^(?:{label}\s|[A-Z]{{1,5}}\s+\d|\d{{1,3}}/\d|\d{{1,3}}[.:)]?\s)", re.I),
+    )
+
+
 _HEADER_LINES = 15
 
 
@@ -79,6 +103,16 @@ def _meeting(view: DocView) -> Meeting:
     time = venue = None
     if date_line is not None:
         time, venue = _time_and_venue(view, date_line, date)
+    if time is None:  # "Time: 6.00 pm" on a line of its own
+        time = next(
+            (
+                t[2]
+                for ln in header
+                if re.match(r"(?i)\s*(?:time|start(?:ing)? time|commencing)\b", ln.text)
+                for t in find_times(view.cased[ln.start : ln.end], ln.start)
+            ),
+            None,
+        )
     if venue is None:
         venue = _venue_line(view, header)
     return Meeting(view.body, Span(line.start, line.end), date, time, venue)
@@ -103,6 +137,8 @@ def _time_and_venue(
         nxt is not None
         and nxt.kind == "para"
         and not re.search(r":\s", nxt.text[:20])
+        and not nxt.text.rstrip().endswith(":")
+        and not _is_attendance_line(view, nxt.text.strip())
         and len(nxt.text) < 120
     ):
         end = nxt.end  # a header wrapped onto a second line
@@ -112,7 +148,13 @@ def _time_and_venue(
     time = times[0][2] if times else None
     after = (times[0][1] if times else (date.end if date else base)) - base
     rest = text[after:]
-    rest = re.sub(r"^\s*(?:[-–—]\s*\d{1,2}[.:]\d{2}\s*(?:[ap]m)?)?", "", rest, flags=re.I)
+    # the end of a time range: "- 4.30pm", "to 12 noon", "until 3pm"
+    rest = re.sub(
+        r"^\s*(?:(?:[-–—]|to|until)\s*(?:\d{1,2}(?:[.:]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*noon)?|noon|midday))?",
+        "",
+        rest,
+        flags=re.I,
+    )
     m = re.match(
         r"^[\s,.]*(?:(?:held\s+)?(?:in|at|via)\s+(?:the\s+)?|,\s*)(?P<venue>[A-Z][^.;\n]{3,120})",
         rest,
@@ -130,7 +172,9 @@ def _time_and_venue(
 def _venue_line(view: DocView, header: list[Line]) -> str | None:
     for line in header:
         m = re.search(
-            r"\b(?:Venue|Location|Place)\s*:\s*(?P<v>[^\n]+?)(?:\.\s|\.$|$)", line.text, re.I
+            r"\b(?:Venue|Location|Place)\s*[:|]\s*(?P<v>[^\n|]+?)(?:\.\s|\.$|\s*\||$)",
+            line.text,
+            re.I,
         )
         if m:
             return m.group("v").strip().rstrip(".")
@@ -140,7 +184,7 @@ def _venue_line(view: DocView, header: list[Line]) -> str | None:
 def _header_end(view: DocView) -> int:
     """Where the attendance part ends: the first agenda item (or a third of the text)."""
     for line in view.lines:
-        if line.index > 3 and _item_match(line.text) is not None:
+        if line.index > 3 and _item_match(view.lexicon, line.text) is not None:
             return line.start
     return min(len(view.text), max(4000, len(view.text) // 3))
 
@@ -148,11 +192,11 @@ def _header_end(view: DocView) -> int:
 # ---- agenda items ----------------------------------------------------------------------------
 
 
-def _item_match(text: str) -> tuple[str, str] | None:
+def _item_match(lexicon: Lexicon, text: str) -> tuple[str, str] | None:
     body = text.lstrip("# ").strip()
     if body.startswith("• "):
         return None
-    m = _ITEM_RE.match(body)
+    m = _item_forms(lexicon).item.match(body)
     if m is None:
         return None
     number = (m.group("n1") or m.group("n2") or m.group("n3") or "").strip()
@@ -167,9 +211,10 @@ def _item_match(text: str) -> tuple[str, str] | None:
 def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
     starts: list[tuple[Line, str | None, str]] = []
     lines = view.lines
+    forms = _item_forms(view.lexicon)
     for i, line in enumerate(lines):
         body = line.text.strip()
-        bare = _BARE_ITEM_RE.match(body)
+        bare = forms.bare.match(body)
         if (body.lower() == "agenda item" or bare) and i + 1 < len(lines):
             starts.append(
                 (lines[i + 1], bare.group("n") if bare else None, lines[i + 1].text.strip())
@@ -177,19 +222,19 @@ def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
             continue
         if starts and starts[-1][0] is line:
             continue
-        got = _item_match(body)
+        got = _item_match(view.lexicon, body)
         if (
             got is not None
             and (line.kind in ("heading", "numbered", "para"))
             and not _is_attendance_line(view, body)
         ):
-            if line.kind == "para" and not re.match(
-                r"^(?:(?:Agenda\s+)?Item|[A-Z]{1,5}\s+\d|\d{1,3}/\d|\d{1,3}[.:)]?\s)", body, re.I
-            ):
+            if line.kind == "para" and not forms.labelled.match(body):
                 continue
             if re.match(r"^\d{1,3}\.\d", body):
                 continue  # "1.1 The Board ..." is a numbered paragraph, not an item
             starts.append((line, got[0], got[1]))
+    if not starts:
+        starts = _heading_items(view)
     if not starts:
         starts = [(lines[0], None, view.doc.title)] if lines else []
     numbers = [n for _, n, _ in starts]
@@ -206,6 +251,21 @@ def _items(view: DocView) -> tuple[list[Item], dict[int, list[Line]]]:
         if items:
             owned[items[idx].position].append(line)
     return items, owned
+
+
+def _heading_items(view: DocView) -> list[tuple[Line, str | None, str]]:
+    """Unnumbered agenda items: the headings after the meeting's own heading, other than
+    attendance headings ("Declarations of interest", "Urgent care plan")."""
+    after = view.body_line.index if view.body_line is not None else 0
+    out: list[tuple[Line, str | None, str]] = []
+    for line in view.lines:
+        body = line.text.lstrip("# ").strip()
+        if line.kind != "heading" or line.index <= after or not body:
+            continue
+        if _is_attendance_line(view, body) or body == view.doc.title:
+            continue
+        out.append((line, None, body))
+    return out if len(out) >= 2 else []
 
 
 def _is_attendance_line(view: DocView, text: str) -> bool:

@@ -200,7 +200,9 @@ class Directory:
     def by_surname(self, name: str) -> Person | None:
         """ "Dr Patel" after "Dr Sam Patel"."""
         last = name.split()[-1].lower()
-        hits = [p for p in self.people if p.name.split()[-1].lower() == last]
+        hits = [
+            p for p in self.people if p.name.split()[-1].lower() == last and len(p.name.split()) > 1
+        ]
         return hits[0] if len(hits) == 1 else None
 
     def add_post(self, post: Post) -> Post:
@@ -233,7 +235,9 @@ class Directory:
 
     def post_titled(self, title: str) -> Post | None:
         """The last post met whose title starts with ``title`` ("Director of Finance")."""
-        wanted = title.lower()
+        wanted = title.lower().strip()
+        if not wanted:
+            return None
         for post in reversed(self.posts):
             if post.title.lower().startswith(wanted) or wanted.startswith(post.title.lower()):
                 return post
