@@ -166,6 +166,7 @@ class Context:
     stop: frozenset[str]
     soft: dict[int, dict[str, float]] = field(default_factory=dict)
     texts: Callable[[str], str] | None = None
+    subject_chars: int = 0
     _documents: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
 
     def document(self, doc_id: str) -> tuple[str, set[str]]:
@@ -174,6 +175,11 @@ class Context:
             text = self.texts(doc_id) if self.texts else ""
             self._documents[doc_id] = (text, set(stems(text)))
         return self._documents[doc_id]
+
+    def subject(self, doc_id: str) -> tuple[str, set[str]]:
+        """The opening of a document (its masthead and title): what every passage is about."""
+        text = self.document(doc_id)[0][: self.subject_chars]
+        return text, set(stems(text))
 
 
 def about_the_entities(cand: Candidate, ctx: Context) -> bool:
@@ -194,7 +200,8 @@ def about_the_entities(cand: Candidate, ctx: Context) -> bool:
         return True
     if cand.referent is not None and _refers_to(cand.referent.iri, ctx):
         return True
-    if not all(t.matches(context, context_stems) for t in named):
+    head, head_stems = ctx.subject(hit.passage.doc_id)
+    if not all(t.matches(context, context_stems) or t.matches(head, head_stems) for t in named):
         return False
     return not _about_someone_else(cand, ctx)
 
@@ -376,6 +383,18 @@ def score(cand: Candidate, ctx: Context, passage_coverage: float, s: Settings) -
     return sum(signals.values())
 
 
+def _passage_coverage(terms: list[Term], text: str, subject: str) -> float:
+    """The share of the question a passage covers; the bodies it names may also stand in
+    the document's opening (``subject``), which names what every passage of it is about."""
+    names = [t for t in terms if t.entity]
+    words = [t for t in terms if not t.entity]
+    total = sum(t.weight for t in terms) or 1.0
+    return (
+        sum(t.weight for t in names) * coverage(names, f"{subject}\n{text}")
+        + sum(t.weight for t in words) * coverage(words, text)
+    ) / total
+
+
 class PassageSource:
     """Ranks the sentences of the retrieved passages for one question."""
 
@@ -396,11 +415,19 @@ class PassageSource:
         self.embed = embed
         self.known = known_stems
         self.stop = stop
+        self.rejected: dict[str, int] = {}  # check name -> sentences it turned down (--explain)
 
     def rank(self, question: Question, hits: list[Hit], qvec: np.ndarray) -> list[Candidate]:
         s = self.settings
         cands = candidates(hits, s.answer_candidate_passages, self.lexicon)
-        ctx = Context(question, self.lexicon, self.index, self.stop, texts=self.texts)
+        ctx = Context(
+            question,
+            self.lexicon,
+            self.index,
+            self.stop,
+            texts=self.texts,
+            subject_chars=s.answer_document_subject_chars,
+        )
         for cand in cands:
             p = cand.hit.passage
             cand.referent = resolve(
@@ -418,7 +445,11 @@ class PassageSource:
         for cand, sim in zip(live, sims, strict=True):
             pid = cand.passage_id
             if pid not in passage_cov:
-                passage_cov[pid] = coverage(question.terms, cand.hit.passage.embedding_text)
+                passage_cov[pid] = _passage_coverage(
+                    question.terms,
+                    cand.hit.passage.embedding_text,
+                    ctx.subject(cand.hit.passage.doc_id)[0],
+                )
             cand.similarity = float(sim)
             cand.score = score(cand, ctx, passage_cov[pid], s)
         return sorted(live, key=lambda c: (-c.score, c.start))
@@ -431,6 +462,7 @@ class PassageSource:
     ) -> bool:
         for name, check in checks:
             if not check(cand, ctx):
+                self.rejected[name] = self.rejected.get(name, 0) + 1
                 return False
             cand.checks.append(name)
         return True
