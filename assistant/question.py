@@ -466,7 +466,8 @@ class Analyser:
         for i, j, entry in _phrases(self.lexicon, (scheme,)).find(words, taken):
             if generic.by_key.get(phrase_key(words[i:j])):
                 continue  # "what did they resolve" asks for every decision
-            direct |= set(range(i, j))
+            if j - i > 1:  # a value named in several words is specific ("managing director")
+                direct |= set(range(i, j))
             if value(entry) not in out:
                 out.append(value(entry))
         related = _phrases(self.lexicon, ("synonyms", "relations")).find(words, taken)

@@ -195,12 +195,17 @@ def about_the_entities(cand: Candidate, ctx: Context) -> bool:
         where, where_stems = document if term.document else (context, context_stems)
         if not term.matches(where, where_stems):
             return False
+    head, head_stems = ctx.subject(hit.passage.doc_id)
+    shortened = [t for t in ctx.question.terms if t.entity and not t.document and t.loose]
+    if cand.referent is None and not all(
+        t.matches(context, context_stems) or t.matches(head, head_stems) for t in shortened
+    ):
+        return False  # "Councillor Hadley": a guess at whom, but his name must be there
     named = [t for t in ctx.question.terms if t.entity and not t.document and not t.loose]
     if not named:
         return True
     if cand.referent is not None and _refers_to(cand.referent.iri, ctx):
         return True
-    head, head_stems = ctx.subject(hit.passage.doc_id)
     if not all(t.matches(context, context_stems) or t.matches(head, head_stems) for t in named):
         return False
     return not _about_someone_else(cand, ctx)
@@ -246,7 +251,10 @@ def speaks_to_the_question(cand: Candidate, ctx: Context) -> bool:
     """The sentence speaks to what is asked, not only about whom: one of the question's other
     words, or the kind of answer it wants (a number that counts the right thing ...)."""
     q = ctx.question
-    focus = [t for t in q.terms if not t.entity]
+    # words of the document's title ("urgent care" of an urgent care review) tell which
+    # document, not what the sentence must say
+    title, title_stems = cand.hit.title, set(stems(cand.hit.title))
+    focus = [t for t in q.terms if not t.entity and not t.matches(title, title_stems)]
     if not focus:
         return True
     if q.asks == "number" and count_in(cand.text, ctx.lexicon):
@@ -363,7 +371,12 @@ def names_someone(text: str, ctx: Context) -> bool:
 def score(cand: Candidate, ctx: Context, passage_coverage: float, s: Settings) -> float:
     """One score for a sentence that passed the checks; every weight is a setting."""
     q = ctx.question
-    soft = ctx.soft.get(id(cand))
+    soft = dict(ctx.soft.get(id(cand)) or {})
+    if cand.referent is not None:
+        # "It consisted of 9 members": the body "It" stands for is named by the sentence
+        for t in q.terms:
+            if t.entity and cand.referent.label in t.variants:
+                soft[t.label] = 1.0
     cand.coverage = 0.75 * coverage(q.terms, cand.text, soft) + 0.25 * passage_coverage
     signals = {
         "similarity": s.answer_weight_similarity * cand.similarity,
