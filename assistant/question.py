@@ -571,6 +571,7 @@ class Analyser:
             elif _modifies_a_head(toks, i, heads, taken, self.stop):
                 out.append(Term(tok.raw, group, self._idf(group)))  # "audit" in "audit committee"
         seen: set[str] = set()
+        roles: list[Term] = []
         words = [t.norm for t in toks]
         for choice in relations[:1]:
             for var, scheme in choice.relation.params:
@@ -585,14 +586,14 @@ class Analyser:
                         seen.add(entry.iri)
                         narrow = _forms_as_asked(entry, said.get(entry.iri))
                         if narrow:
-                            out.append(Term(entry.label, frozenset(), 1.0, pattern=narrow))
+                            roles.append(Term(entry.label, frozenset(), 1.0, pattern=narrow))
                             continue
                         forms = tuple(frozenset(stems(f)) for f in entry.forms if stems(f))
                         group = frozenset().union(*forms) if forms else frozenset()
-                        out.append(Term(entry.label, group, 1.0, forms=forms))
+                        roles.append(Term(entry.label, group, 1.0, forms=forms))
         if len(seen) > 1:  # several roles ("in charge"): any of them will do
-            out = [t for t in out if not t.forms]
-        return out
+            return out
+        return out + roles
 
     def _asked_class(self, toks: list, taken: set[int], asks: str) -> Term | None:
         """The noun of a "which X ..." / "what X is ..." question (company, university), unless
