@@ -333,7 +333,8 @@ def _inverted(
 ) -> list[tuple[int, int, tuple[str, ...], bool]]:
     """Names written head first ("the steering group for the PSU" = "PSU Steering Group"):
     a head of up to five words, an inversion word, a qualifier; looked up qualifier first.
-    A head that is a role ("the chair of the PSU") names a post, not a body: left alone."""
+    A head that is a role ("the chair of the PSU") names a post, not a body: left alone; a
+    one-word head ("the board of the KVPCC") only when the qualifier names a body itself."""
     out: list[tuple[int, int, tuple[str, ...], bool]] = []
     for k in range(i + 1, min(i + 6, len(toks))):
         if toks[k].norm not in index.inversions:
@@ -342,7 +343,12 @@ def _inverted(
         if any(t.norm in stop or t.norm in index.role_words for t in head):
             return out
         for j in range(min(len(toks), k + 1 + MAX_NAME_TOKENS // 2), k + 1, -1):
-            key = tuple(t.norm for t in toks[k + 1 : j]) + tuple(t.norm for t in head)
+            qualifier = tuple(t.norm for t in toks[k + 1 : j])
+            if len(head) == 1 and not any(
+                index.kinds.get(iri) == "organisation" for iri in index.exact.get(qualifier, ())
+            ):
+                continue  # "the strategy for the primary care sector" describes, it names not
+            key = qualifier + tuple(t.norm for t in head)
             iris = set(index.exact.get(key, ()))
             if iris:
                 out.append((i, j, tuple(iris), True))
