@@ -56,6 +56,7 @@ class Answerer:
         self.lexicon = load_lexicon(kb.settings.ontology)
         self.relations = load_relations(kb.settings.ontology)
         self._vector_cache: dict[str, np.ndarray] = {}
+        self._rejected: dict[str, int] = {}
 
     def _vectors(self, texts: list[str]) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._vector_cache]
@@ -106,6 +107,11 @@ class Answerer:
         if graph is not None:
             trace.notes += graph.tried
         ranked = self._passages(q, hits, qvec)
+        if self._rejected:
+            trace.notes.append(
+                "sentences turned down: "
+                + ", ".join(f"{n} by '{name}'" for name, n in self._rejected.items())
+            )
         answer = self._compose(q, hits, graph, ranked, trace)
         self._remember(conversation, q, answer, graph)
         return answer
@@ -130,7 +136,9 @@ class Answerer:
             analyser.stop,
             self.kb.texts.text,
         )
-        return source.rank(q, hits, qvec)
+        ranked = source.rank(q, hits, qvec)
+        self._rejected = dict(source.rejected)
+        return ranked
 
     def _compose(
         self,
@@ -141,7 +149,14 @@ class Answerer:
         trace: Trace,
     ) -> Answer:
         s = self.kb.settings
-        ctx = Context(q, self.lexicon, self.index, self.analyser().stop, texts=self.kb.texts.text)
+        ctx = Context(
+            q,
+            self.lexicon,
+            self.index,
+            self.analyser().stop,
+            texts=self.kb.texts.text,
+            subject_chars=s.answer_document_subject_chars,
+        )
         best = ranked[0] if ranked else None
         if graph is not None and graph.statements:
             support = best if best is not None and holds_the_answer(best, ctx) else None

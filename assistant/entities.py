@@ -143,6 +143,8 @@ class EntityIndex:
     prefixes: frozenset[str] = frozenset()
     heads: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (acronym, spelled out)
     title_words: frozenset[str] = frozenset()  # "dr", "cllr": a surname after one is a name
+    inversions: frozenset[str] = frozenset()  # "of", "for": "the group for the PSU"
+    role_words: frozenset[str] = frozenset()  # role heads: "the chair of X" is no name of X's
 
     def spellings(self, key: tuple[str, ...]) -> set[tuple[str, ...]]:
         """The ways a name is also written: without a leading "NHS", with its generic head
@@ -228,6 +230,10 @@ def build_index(kb: KnowledgeBase, lexicon: Lexicon) -> EntityIndex:
             if name_key(form)
         ),
         title_words=frozenset(k[0] for w in lexicon.words("titles") if len(k := name_key(w)) == 1),
+        inversions=frozenset(
+            k[0] for w in lexicon.words("name-inversions") if len(k := name_key(w)) == 1
+        ),
+        role_words=frozenset(k[0] for w in lexicon.words("roles") if len(k := name_key(w)) == 1),
     )
     for row in kb.rdf.query(
         f"SELECT DISTINCT ?e ?t WHERE {{ {{ ?e <{RDF.type}> ?t VALUES ?t {{ "
@@ -307,6 +313,7 @@ def find_mentions(index: EntityIndex, question: str, stop: frozenset[str]) -> li
                 loose = _shortened(index, key)
                 if loose:
                     found.append((i, j, tuple(loose), False))
+        found += _inverted(index, toks, i, stop)
         titled = i > 0 and toks[i - 1].norm in index.title_words
         if (toks[i].raw[:1].isupper() or titled) and toks[i].norm not in stop:
             # a surname: capitalised, or after a title however written ("dr suleman")
@@ -322,6 +329,39 @@ def find_mentions(index: EntityIndex, question: str, stop: frozenset[str]) -> li
         start, end = toks[i].start, toks[j - 1].end
         chosen.append(Mention(start, end, question[start:end], named, exact))
     return sorted(chosen, key=lambda m: m.start)
+
+
+def _inverted(
+    index: EntityIndex, toks: list[Token], i: int, stop: frozenset[str]
+) -> list[tuple[int, int, tuple[str, ...], bool]]:
+    """Names written head first ("the steering group for the PSU" = "PSU Steering Group"):
+    a head of up to five words, an inversion word, a qualifier; looked up qualifier first.
+    A head that is a role ("the chair of the PSU") names a post, not a body: left alone; a
+    one-word head ("the board of the KVPCC") only when the qualifier names a body itself."""
+    out: list[tuple[int, int, tuple[str, ...], bool]] = []
+    for k in range(i + 1, min(i + 6, len(toks))):
+        if toks[k].norm not in index.inversions:
+            continue
+        head = toks[i:k]
+        if any(t.norm in stop or t.norm in index.role_words for t in head):
+            return out
+        for j in range(min(len(toks), k + 1 + MAX_NAME_TOKENS // 2), k + 1, -1):
+            qualifier = tuple(t.norm for t in toks[k + 1 : j])
+            if len(head) == 1 and not any(
+                index.kinds.get(iri) == "organisation" for iri in index.exact.get(qualifier, ())
+            ):
+                continue  # "the strategy for the primary care sector" describes, it names not
+            key = qualifier + tuple(t.norm for t in head)
+            iris = set(index.exact.get(key, ()))
+            if iris:
+                out.append((i, j, tuple(iris), True))
+                return out
+            loose = _shortened(index, key) if len(key) >= 2 else set()
+            if loose:
+                out.append((i, j, tuple(loose), False))
+                return out
+        return out
+    return out
 
 
 def _plausible(span: list[Token], iris: set[str], index: EntityIndex, stop: frozenset[str]) -> bool:

@@ -378,6 +378,9 @@ class Analyser:
             strength = max(j - i for i, j in spans) + 0.1 * (len(spans) - 1)
             strength += 0.05 * (1 - first / max(len(words), 1))
             strength += 0.01 * (len({e.iri for _, _, e in found}) - 1)  # several lists agree
+            if any(tuple(words[i:j]) in _surface_forms(e) for i, j, e in found):
+                # written as the cue is ("present"), not only its stem ("presented")
+                strength += _EXACT_CUE
             if aux is not None and any(i > aux + 1 and i not in taken for i, _ in spans):
                 # "What did members ask …": the first cue after the subject is the main verb
                 verb = min(i for i, _ in spans if i > aux + 1)
@@ -458,14 +461,19 @@ class Analyser:
             return notation if notation.startswith("http") else entry.iri
 
         out: list[str] = []
+        direct: set[int] = set()
         generic = _phrases(self.lexicon, ("generic-decision-words",))
         for i, j, entry in _phrases(self.lexicon, (scheme,)).find(words, taken):
             if generic.by_key.get(phrase_key(words[i:j])):
                 continue  # "what did they resolve" asks for every decision
+            if j - i > 1:  # a value named in several words is specific ("managing director")
+                direct |= set(range(i, j))
             if value(entry) not in out:
                 out.append(value(entry))
         related = _phrases(self.lexicon, ("synonyms", "relations")).find(words, taken)
-        for _, _, entry in related:
+        for i, j, entry in related:
+            if direct & set(range(i, j)):
+                continue  # "managing director" names its role: no wider "in charge"
             for iri in entry.related:
                 if iri in own and iri not in out:
                     out.append(iri)
@@ -548,9 +556,12 @@ class Analyser:
         values it asks about (the vice-chair, not the chair)."""
         out: list[Term] = []
         heads = _heads(self.lexicon)
+        cues = {w for c in relations for cue in c.cue_words for w in cue.split()}
         for i, tok in enumerate(toks):
             if i in taken or i in asks_words or tok.norm in self.stop or tok.raw == acronym:
                 continue
+            if tok.norm in cues:
+                continue  # "who leads Eastmoor Council": the verb asks, it names nothing
             group = frozenset(stems(tok.raw))
             if not group:
                 continue
@@ -560,19 +571,29 @@ class Analyser:
             elif _modifies_a_head(toks, i, heads, taken, self.stop):
                 out.append(Term(tok.raw, group, self._idf(group)))  # "audit" in "audit committee"
         seen: set[str] = set()
+        roles: list[Term] = []
+        words = [t.norm for t in toks]
         for choice in relations[:1]:
             for var, scheme in choice.relation.params:
                 if scheme not in ("roles", "attendance-status"):
                     continue
+                said = {
+                    e.iri: frozenset(stems(" ".join(words[i:j])))
+                    for i, j, e in _phrases(self.lexicon, (scheme,)).find(words, set())
+                }
                 for entry in self.lexicon.entries(scheme):
                     if entry.iri in choice.params.get(var, []) and entry.iri not in seen:
                         seen.add(entry.iri)
+                        narrow = _forms_as_asked(entry, said.get(entry.iri))
+                        if narrow:
+                            roles.append(Term(entry.label, frozenset(), 1.0, pattern=narrow))
+                            continue
                         forms = tuple(frozenset(stems(f)) for f in entry.forms if stems(f))
                         group = frozenset().union(*forms) if forms else frozenset()
-                        out.append(Term(entry.label, group, 1.0, forms=forms))
+                        roles.append(Term(entry.label, group, 1.0, forms=forms))
         if len(seen) > 1:  # several roles ("in charge"): any of them will do
-            out = [t for t in out if not t.forms]
-        return out
+            return out
+        return out + roles
 
     def _asked_class(self, toks: list, taken: set[int], asks: str) -> Term | None:
         """The noun of a "which X ..." / "what X is ..." question (company, university), unless
@@ -716,6 +737,29 @@ class Analyser:
         if not known:
             return "none of its words occur in the documents"
         return None
+
+
+def _forms_as_asked(entry: Entry, asked: frozenset[str] | None) -> str:
+    """A pattern for the role as the question words it, when that is narrower than the
+    role: "managing director" is not any director (nor "medical directors … managers").
+    Empty when the question names the role by its label, or not at all ("in charge")."""
+    if not asked or asked == frozenset(stems(entry.label)):
+        return ""
+    narrow = [f for f in entry.forms if asked <= frozenset(stems(f))]
+    if not narrow or len(narrow) == len(entry.forms):
+        return ""
+    return "|".join(
+        r"\b" + r"[\s-]+".join(re.escape(w) for w in f.split()) + r"s?\b" for f in narrow
+    )
+
+
+_EXACT_CUE = 0.05  # below one cue word's worth: it breaks ties between stem-equal cues
+
+
+@lru_cache(maxsize=4096)
+def _surface_forms(entry: Entry) -> frozenset[tuple[str, ...]]:
+    """An entry's forms as the question's words are compared (folded, not stemmed)."""
+    return frozenset(k for f in (entry.label, *entry.forms) if (k := name_key(f)))
 
 
 @lru_cache(maxsize=8)

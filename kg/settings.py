@@ -101,6 +101,11 @@ class Settings:
         8, "Graph entities one name in a question may stand for (best first)."
     )
     answer_max_relations: int = _setting(3, "Relations tried per question, strongest first.")
+    answer_document_subject_chars: int = _setting(
+        300,
+        "Opening characters of a document (masthead, title) naming what all its passages are "
+        "about: a body named there counts as named by each passage (a body's own web page).",
+    )
     vector_store: str = _setting(
         "chroma",
         "Vector index backend (kg.stores.VECTOR_STORES): chroma (embedded) or chroma-http.",

@@ -281,6 +281,7 @@ class GraphSource:
         self.max_relations = max_relations
         self.renderer = Renderer(index, lexicon, kb)
         self._documents: dict[str, tuple[str, set[str]]] = {}
+        self.dropped: dict[str, int] = {}  # why facts were not kept, for --explain
 
     def _document(self, doc_id: str) -> tuple[str, set[str]]:
         if doc_id not in self._documents:
@@ -530,7 +531,9 @@ class GraphSource:
             sparql, rows = self.query(choice, subjects, passage_iris)
             statements = self.statements(choice, rows)
             chosen = self.choose(question, statements, how, passage_iris, settings)
-            tried.append(f"{relation.name}: {len(rows)} rows, {len(chosen)} facts kept")
+            tried.append(
+                f"{relation.name}: {len(rows)} rows, {len(chosen)} facts kept{self._tally()}"
+            )
             if not chosen and how == "question" and choice.strong:
                 # the names may be another node for the same body: read the passages instead
                 anchors = anchors if anchors is not None else self.anchors(passage_iris)
@@ -542,12 +545,22 @@ class GraphSource:
                     statements = self.statements(choice, rows)
                     chosen = self.choose(question, statements, "passages", passage_iris, settings)
                     tried.append(
-                        f"{relation.name} (from the passages): {len(rows)} rows, {len(chosen)} facts kept"
+                        f"{relation.name} (from the passages): {len(rows)} rows, "
+                        f"{len(chosen)} facts kept{self._tally()}"
                     )
             if chosen:
                 lead = self.lead(relation, chosen)
                 return GraphAnswer(relation.name, sparql, chosen, how, tried, lead)
         return GraphAnswer("", "", [], "", tried) if tried else None
+
+    def _drop(self, why: str, n: int = 1) -> None:
+        self.dropped[why] = self.dropped.get(why, 0) + n
+
+    def _tally(self) -> str:
+        """Why the facts that were not kept were dropped (for ``--explain``)."""
+        if not self.dropped:
+            return ""
+        return " (dropped: " + ", ".join(f"{n} {w}" for w, n in self.dropped.items()) + ")"
 
     def choose(
         self,
@@ -560,15 +573,24 @@ class GraphSource:
         """Score every statement that passes the checks; keep the best group."""
         ranks = {passage_id(iri): n for n, iri in enumerate(passage_iris)}
         groups: dict[str, list[Statement]] = {}
+        self.dropped = {}
         for st in statements:
             st.checks = ["grounded in its passage"]
             if not answers_the_kind_asked(st, question, self.lexicon, self.index):
+                self._drop("not the kind asked")
                 continue
             st.checks.append("answers the kind asked")
             if how == "passages" and about_someone_else(st, question, self.index):
+                self._drop("about someone else")
                 continue
+            doc = st.passage.doc_id
             st.topic = on_topic(
-                st, question, self.kb.title(st.passage.doc_id), self._document, how == "passages"
+                st,
+                question,
+                self.kb.title(doc),
+                self._document,
+                how == "passages",
+                self._document(doc)[0][: settings.answer_document_subject_chars],
             )
             rank = ranks.get(st.passage.passage_id)
             st.score = (
@@ -583,6 +605,9 @@ class GraphSource:
             for key, group in groups.items()
             if max(st.topic for st in group) >= settings.answer_fact_min_coverage
         }
+        for key, group in groups.items():
+            if key not in passing:
+                self._drop("off the topic", len(group))
         if not passing:
             return []
         # The best score wins; between equals, the narrower group (one question, not the item).
@@ -651,6 +676,7 @@ def on_topic(
     title: str,
     document: Callable[[str], tuple[str, set[str]]],
     strict: bool = False,
+    subject: str = "",
 ) -> float:
     """How much of what the question is about (its topic terms) the fact covers: half for its
     own sentence in the passage, half for the passage, its heading and document title; 0 when
@@ -670,17 +696,17 @@ def on_topic(
     if question.head is not None and not question.head.matches(headed, set(stems(headed))):
         return 0.0  # the fact is not about what is asked of the entity
     own = coverage(question.topic_terms, own_text)
+    # the bodies it names may stand anywhere in the passage, the document's title or its
+    # opening (a body's own web page names it once, at the top)
+    names = [t for t in question.topic_terms if t.entity]
+    words = [t for t in question.topic_terms if not t.entity]
+    total = sum(t.weight for t in question.topic_terms) or 1.0
+    named = sum(t.weight for t in names) * coverage(names, f"{subject}\n{context}")
     if strict:
-        # found through the passages: its own sentence must speak to the question (the
-        # bodies it names may stand anywhere in the passage or the document's title)
-        names = [t for t in question.topic_terms if t.entity]
-        words = [t for t in question.topic_terms if not t.entity]
-        total = sum(t.weight for t in question.topic_terms) or 1.0
-        return (
-            sum(t.weight for t in names) * coverage(names, context)
-            + sum(t.weight for t in words) * coverage(words, own_text)
-        ) / total
-    return 0.5 * own + 0.5 * coverage(question.topic_terms, context)
+        # found through the passages: its own sentence must speak to the question
+        return (named + sum(t.weight for t in words) * coverage(words, own_text)) / total
+    around = (named + sum(t.weight for t in words) * coverage(words, context)) / total
+    return 0.5 * own + 0.5 * around
 
 
 def _kinds_of(row: dict[str, Any], index: EntityIndex, slots: set[str]) -> set[str]:

@@ -166,6 +166,7 @@ class Context:
     stop: frozenset[str]
     soft: dict[int, dict[str, float]] = field(default_factory=dict)
     texts: Callable[[str], str] | None = None
+    subject_chars: int = 0
     _documents: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
 
     def document(self, doc_id: str) -> tuple[str, set[str]]:
@@ -174,6 +175,11 @@ class Context:
             text = self.texts(doc_id) if self.texts else ""
             self._documents[doc_id] = (text, set(stems(text)))
         return self._documents[doc_id]
+
+    def subject(self, doc_id: str) -> tuple[str, set[str]]:
+        """The opening of a document (its masthead and title): what every passage is about."""
+        text = self.document(doc_id)[0][: self.subject_chars]
+        return text, set(stems(text))
 
 
 def about_the_entities(cand: Candidate, ctx: Context) -> bool:
@@ -189,12 +195,18 @@ def about_the_entities(cand: Candidate, ctx: Context) -> bool:
         where, where_stems = document if term.document else (context, context_stems)
         if not term.matches(where, where_stems):
             return False
+    head, head_stems = ctx.subject(hit.passage.doc_id)
+    shortened = [t for t in ctx.question.terms if t.entity and not t.document and t.loose]
+    if cand.referent is None and not all(
+        t.matches(context, context_stems) or t.matches(head, head_stems) for t in shortened
+    ):
+        return False  # "Councillor Hadley": a guess at whom, but his name must be there
     named = [t for t in ctx.question.terms if t.entity and not t.document and not t.loose]
     if not named:
         return True
     if cand.referent is not None and _refers_to(cand.referent.iri, ctx):
         return True
-    if not all(t.matches(context, context_stems) for t in named):
+    if not all(t.matches(context, context_stems) or t.matches(head, head_stems) for t in named):
         return False
     return not _about_someone_else(cand, ctx)
 
@@ -239,7 +251,10 @@ def speaks_to_the_question(cand: Candidate, ctx: Context) -> bool:
     """The sentence speaks to what is asked, not only about whom: one of the question's other
     words, or the kind of answer it wants (a number that counts the right thing ...)."""
     q = ctx.question
-    focus = [t for t in q.terms if not t.entity]
+    # words of the document's title ("urgent care" of an urgent care review) tell which
+    # document, not what the sentence must say
+    title, title_stems = cand.hit.title, set(stems(cand.hit.title))
+    focus = [t for t in q.terms if not t.entity and not t.matches(title, title_stems)]
     if not focus:
         return True
     if q.asks == "number" and count_in(cand.text, ctx.lexicon):
@@ -356,7 +371,12 @@ def names_someone(text: str, ctx: Context) -> bool:
 def score(cand: Candidate, ctx: Context, passage_coverage: float, s: Settings) -> float:
     """One score for a sentence that passed the checks; every weight is a setting."""
     q = ctx.question
-    soft = ctx.soft.get(id(cand))
+    soft = dict(ctx.soft.get(id(cand)) or {})
+    if cand.referent is not None:
+        # "It consisted of 9 members": the body "It" stands for is named by the sentence
+        for t in q.terms:
+            if t.entity and cand.referent.label in t.variants:
+                soft[t.label] = 1.0
     cand.coverage = 0.75 * coverage(q.terms, cand.text, soft) + 0.25 * passage_coverage
     signals = {
         "similarity": s.answer_weight_similarity * cand.similarity,
@@ -374,6 +394,18 @@ def score(cand: Candidate, ctx: Context, passage_coverage: float, s: Settings) -
         signals["only asks"] = -s.answer_weight_only_asks
     cand.signals = signals
     return sum(signals.values())
+
+
+def _passage_coverage(terms: list[Term], text: str, subject: str) -> float:
+    """The share of the question a passage covers; the bodies it names may also stand in
+    the document's opening (``subject``), which names what every passage of it is about."""
+    names = [t for t in terms if t.entity]
+    words = [t for t in terms if not t.entity]
+    total = sum(t.weight for t in terms) or 1.0
+    return (
+        sum(t.weight for t in names) * coverage(names, f"{subject}\n{text}")
+        + sum(t.weight for t in words) * coverage(words, text)
+    ) / total
 
 
 class PassageSource:
@@ -396,11 +428,19 @@ class PassageSource:
         self.embed = embed
         self.known = known_stems
         self.stop = stop
+        self.rejected: dict[str, int] = {}  # check name -> sentences it turned down (--explain)
 
     def rank(self, question: Question, hits: list[Hit], qvec: np.ndarray) -> list[Candidate]:
         s = self.settings
         cands = candidates(hits, s.answer_candidate_passages, self.lexicon)
-        ctx = Context(question, self.lexicon, self.index, self.stop, texts=self.texts)
+        ctx = Context(
+            question,
+            self.lexicon,
+            self.index,
+            self.stop,
+            texts=self.texts,
+            subject_chars=s.answer_document_subject_chars,
+        )
         for cand in cands:
             p = cand.hit.passage
             cand.referent = resolve(
@@ -417,7 +457,11 @@ class PassageSource:
         for cand in live:
             pid = cand.passage_id
             if pid not in passage_cov:
-                passage_cov[pid] = coverage(question.terms, cand.hit.passage.embedding_text)
+                passage_cov[pid] = _passage_coverage(
+                    question.terms,
+                    cand.hit.passage.embedding_text,
+                    ctx.subject(cand.hit.passage.doc_id)[0],
+                )
             cand.score = score(cand, ctx, passage_cov[pid], s)
         self._embed_similarity(live, qvec)
         for cand in live:
@@ -447,6 +491,7 @@ class PassageSource:
     ) -> bool:
         for name, check in checks:
             if not check(cand, ctx):
+                self.rejected[name] = self.rejected.get(name, 0) + 1
                 return False
             cand.checks.append(name)
         return True
