@@ -616,28 +616,9 @@ def _body_decisions(
             continue
         open_block = None
         for sentence in view.sentences_of(line):
-            inline = lx.lead_in.match(sentence.text) if records_only else None
-            if inline and inline.group("rest") and sentence.start > line.body_start:
-                word = (inline.group("lead") or "").lower()
-                rest = inline.group("rest").strip()
-                start = sentence.start + sentence.text.find(rest)
-                out.append(
-                    _decision(
-                        view,
-                        item,
-                        rest,
-                        lx.lead_verb.get(word, "resolved"),
-                        None,
-                        Span(start, sentence.end),
-                        body,
-                    )
-                )
-                continue
-            mid = lx.inline_lead.search(sentence.text) if records_only and not inline else None
-            if mid is not None:  # "proposed by X, seconded by Y and RESOLVED that …"
-                rest = mid.group("rest").strip()
-                start = sentence.start + mid.start("rest")
-                word = mid.group("lead").lower()
+            found = _inline_lead(sentence, lx, line.body_start) if records_only else None
+            if found is not None:
+                word, rest, start = found
                 out.append(
                     _decision(
                         view,
@@ -662,6 +643,22 @@ def _body_decisions(
             if decision is not None:
                 out.append(decision)
     return out
+
+
+def _inline_lead(sentence: Sentence, lx: Lexis, after: int) -> tuple[str, str, int] | None:
+    """(lead word, decision text, where it starts) of a resolution inside a sentence:
+    "RESOLVED that …" opening a sentence after the line's own start, or "proposed by X,
+    seconded by Y and RESOLVED that …" within one."""
+    inline = lx.lead_in.match(sentence.text)
+    if inline is not None:
+        if not inline.group("rest") or sentence.start <= after:
+            return None
+        rest = inline.group("rest").strip()
+        return (inline.group("lead") or "").lower(), rest, sentence.start + sentence.text.find(rest)
+    mid = lx.inline_lead.search(sentence.text)
+    if mid is None:
+        return None
+    return mid.group("lead").lower(), mid.group("rest").strip(), sentence.start + mid.start("rest")
 
 
 def _numbered_parts(rest: str) -> list[tuple[str | None, str, int]]:
